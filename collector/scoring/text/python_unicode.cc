@@ -1,0 +1,196 @@
+#include "collector/scoring/text/python_unicode.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace llmtap::collector::text {
+namespace {
+
+struct CodePointRange {
+  char32_t first;
+  char32_t last;
+};
+
+// Code points first, first+stride, ..., last lowercase to code point + delta.
+struct LowerRun {
+  char32_t first;
+  char32_t last;
+  int32_t delta;
+  int32_t stride;
+};
+
+#include "collector/scoring/text/python_unicode_tables.inc"
+
+constexpr char32_t kCapitalSigma = 0x3A3;
+constexpr char32_t kSmallSigma = 0x3C3;
+constexpr char32_t kFinalSigma = 0x3C2;
+constexpr char32_t kCapitalIWithDot = 0x130;
+constexpr char32_t kReplacement = 0xFFFD;
+
+template <size_t N>
+bool InRanges(const CodePointRange (&ranges)[N], char32_t c) {
+  const CodePointRange* it = std::upper_bound(
+      ranges, ranges + N, c, [](char32_t v, const CodePointRange& r) { return v < r.first; });
+  return it != ranges && c <= (it - 1)->last;
+}
+
+char32_t LowerOne(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  const LowerRun* it =
+      std::upper_bound(kLowerRuns, kLowerRuns + std::size(kLowerRuns), c,
+                       [](char32_t v, const LowerRun& r) { return v < r.first; });
+  if (it == kLowerRuns) return c;
+  const LowerRun& run = *(it - 1);
+  if (c > run.last || (c - run.first) % run.stride != 0) return c;
+  return static_cast<char32_t>(static_cast<int32_t>(c) + run.delta);
+}
+
+bool IsCaseIgnorable(char32_t c) { return InRanges(kCaseIgnorableRanges, c); }
+bool IsCased(char32_t c) { return InRanges(kCasedRanges, c); }
+
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Start of the character that ends just before `end` (end > 0).
+size_t PreviousCharStart(std::string_view text, size_t end) {
+  size_t start = end - 1;
+  const size_t limit = end >= 4 ? end - 4 : 0;
+  while (start > limit && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+  const Utf8Char c = DecodeUtf8(text, start);
+  return (c.valid && start + c.length == end) ? start : end - 1;
+}
+
+// CPython's handle_capital_sigma: U+03A3 at byte `pos` (spanning 2 bytes) lowercases to
+// final sigma iff preceded by a cased letter and not followed by one, skipping case-ignorable
+// characters in both directions.
+bool IsFinalSigma(std::string_view text, size_t pos) {
+  bool final_sigma = false;
+  for (size_t end = pos; end > 0;) {
+    const size_t start = PreviousCharStart(text, end);
+    const Utf8Char c = DecodeUtf8(text, start);
+    const char32_t cp = c.valid ? c.code_point : kReplacement;
+    if (!IsCaseIgnorable(cp)) {
+      final_sigma = IsCased(cp);
+      break;
+    }
+    end = start;
+  }
+  if (!final_sigma) return false;
+  for (size_t i = pos + 2; i < text.size();) {
+    const Utf8Char c = DecodeUtf8(text, i);
+    const char32_t cp = c.valid ? c.code_point : kReplacement;
+    if (!IsCaseIgnorable(cp)) return !IsCased(cp);
+    i += c.length;
+  }
+  return true;
+}
+
+}  // namespace
+
+Utf8Char DecodeUtf8(std::string_view text, size_t pos) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  const unsigned char b0 = s[pos];
+  constexpr Utf8Char kInvalid{kReplacement, 1, false};
+  if (b0 < 0x80) return {b0, 1, true};
+  auto cont = [&](size_t i) { return pos + i < n && (s[pos + i] & 0xC0) == 0x80; };
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    if (!cont(1)) return kInvalid;
+    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (s[pos + 1] & 0x3F)), 2, true};
+  }
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (!cont(1) || !cont(2)) return kInvalid;
+    const char32_t c = ((b0 & 0x0F) << 12) | ((s[pos + 1] & 0x3F) << 6) | (s[pos + 2] & 0x3F);
+    if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF)) return kInvalid;
+    return {c, 3, true};
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return kInvalid;
+    const char32_t c = ((b0 & 0x07) << 18) | ((s[pos + 1] & 0x3F) << 12) |
+                       ((s[pos + 2] & 0x3F) << 6) | (s[pos + 3] & 0x3F);
+    if (c < 0x10000 || c > 0x10FFFF) return kInvalid;
+    return {c, 4, true};
+  }
+  return kInvalid;
+}
+
+size_t PythonSpaceLength(std::string_view text, size_t pos) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data()) + pos;
+  const size_t left = text.size() - pos;
+  const unsigned char b0 = s[0];
+  if (b0 < 0x80) return (b0 == ' ' || (b0 >= 0x09 && b0 <= 0x0D) || (b0 >= 0x1C && b0 <= 0x1F));
+  if (b0 == 0xC2) return (left >= 2 && (s[1] == 0x85 || s[1] == 0xA0)) ? 2 : 0;
+  if (left < 3) return 0;
+  if (b0 == 0xE1) return (s[1] == 0x9A && s[2] == 0x80) ? 3 : 0;  // U+1680
+  if (b0 == 0xE2) {
+    if (s[1] == 0x80) {  // U+2000..U+200A, U+2028, U+2029, U+202F
+      const unsigned char b2 = s[2];
+      return ((b2 >= 0x80 && b2 <= 0x8A) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF) ? 3 : 0;
+    }
+    return (s[1] == 0x81 && s[2] == 0x9F) ? 3 : 0;  // U+205F
+  }
+  if (b0 == 0xE3) return (s[1] == 0x80 && s[2] == 0x80) ? 3 : 0;  // U+3000
+  return 0;
+}
+
+bool IsPythonWordChar(char32_t c) {
+  if (c < 0x80) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+  }
+  return InRanges(kWordRanges, c);
+}
+
+std::string_view PythonRStrip(std::string_view text) {
+  size_t keep = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t space = PythonSpaceLength(text, pos);
+    if (space > 0) {
+      pos += space;
+    } else {
+      pos += DecodeUtf8(text, pos).length;
+      keep = pos;
+    }
+  }
+  return text.substr(0, keep);
+}
+
+void AppendPythonLower(std::string_view text, std::string* out) {
+  out->reserve(out->size() + text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    const unsigned char b0 = static_cast<unsigned char>(text[pos]);
+    if (b0 < 0x80) {
+      out->push_back(static_cast<char>((b0 >= 'A' && b0 <= 'Z') ? b0 + 32 : b0));
+      ++pos;
+      continue;
+    }
+    const Utf8Char c = DecodeUtf8(text, pos);
+    if (!c.valid) {
+      out->push_back(static_cast<char>(b0));
+    } else if (c.code_point == kCapitalSigma) {
+      AppendUtf8(IsFinalSigma(text, pos) ? kFinalSigma : kSmallSigma, out);
+    } else if (c.code_point == kCapitalIWithDot) {
+      out->append("i\xCC\x87");
+    } else {
+      AppendUtf8(LowerOne(c.code_point), out);
+    }
+    pos += c.length;
+  }
+}
+
+}  // namespace llmtap::collector::text

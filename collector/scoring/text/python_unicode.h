@@ -1,0 +1,69 @@
+// Python str semantics over UTF-8 bytes, for text metrics that must match Python code exactly.
+//
+// The reference implementations these metrics reproduce call `str.lower()`, `str.split()`,
+// `str.rstrip()` and `re`'s `\b`/`\w`. Each function here reproduces one of them over UTF-8,
+// using tables generated from CPython 3.11 (Unicode 14.0.0) by gen_python_unicode_tables.py.
+//
+// Invalid UTF-8: each byte of an invalid or truncated sequence is one "invalid" character that
+// is not whitespace, not a word character, neither cased nor case-ignorable, and is copied
+// through unchanged by PythonLower. (Python strings cannot hold such bytes.)
+//
+// Thread-safety: all functions are pure and safe to call concurrently.
+#ifndef LLMTAP_COLLECTOR_SCORING_TEXT_PYTHON_UNICODE_H_
+#define LLMTAP_COLLECTOR_SCORING_TEXT_PYTHON_UNICODE_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace llmtap::collector::text {
+
+// One decoded character: its code point and how many bytes it spans.
+struct Utf8Char {
+  char32_t code_point;  // U+FFFD for an invalid byte.
+  size_t length;        // 1..4; 1 for an invalid byte.
+  bool valid;
+};
+
+// Decodes the character starting at `text[pos]`. REQUIRES: pos < text.size().
+Utf8Char DecodeUtf8(std::string_view text, size_t pos);
+
+// Returns the byte length of the character at `text[pos]` if `str.isspace()` is true for it
+// (ASCII \t\n\v\f\r, \x1c-\x1f, space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+// U+202F, U+205F, U+3000), else 0. REQUIRES: pos < text.size().
+size_t PythonSpaceLength(std::string_view text, size_t pos);
+
+// True iff `re.fullmatch(r"\w", chr(c))` on a str: alphanumeric per str.isalnum(), or '_'.
+bool IsPythonWordChar(char32_t c);
+
+// `text.rstrip()`: `text` without trailing Python whitespace.
+std::string_view PythonRStrip(std::string_view text);
+
+// Appends `text.lower()` to `*out`: the full Unicode lowercase mapping, including
+// U+0130 -> "i\u0307" and the Final_Sigma rule for U+03A3.
+void AppendPythonLower(std::string_view text, std::string* out);
+
+// Calls `fn(token)` for each item of `text.split()` (runs of non-whitespace), in order.
+template <typename Fn>
+void ForEachPythonSplit(std::string_view text, Fn&& fn) {
+  size_t pos = 0;
+  size_t start = 0;
+  bool in_token = false;
+  while (pos < text.size()) {
+    const size_t space = PythonSpaceLength(text, pos);
+    if (space > 0) {
+      if (in_token) fn(text.substr(start, pos - start));
+      in_token = false;
+      pos += space;
+    } else {
+      if (!in_token) start = pos;
+      in_token = true;
+      ++pos;
+    }
+  }
+  if (in_token) fn(text.substr(start));
+}
+
+}  // namespace llmtap::collector::text
+
+#endif  // LLMTAP_COLLECTOR_SCORING_TEXT_PYTHON_UNICODE_H_

@@ -1,0 +1,60 @@
+// TokenList: a reusable list of string tokens stored back to back in one buffer, so that
+// tokenizing a text costs no allocation per token once the buffers have grown.
+//
+// Example:
+//   TokenList tokens;
+//   tokens.Add("hello");
+//   tokens.Add("world");
+//   tokens[1] == "world";
+//
+// Thread-safety: none; one owner at a time. Views returned by operator[] stay valid until
+// the next Add or Clear.
+#ifndef LLMTAP_COLLECTOR_SCORING_TEXT_TOKEN_LIST_H_
+#define LLMTAP_COLLECTOR_SCORING_TEXT_TOKEN_LIST_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmtap::collector::text {
+
+class TokenList {
+ public:
+  // Removes all tokens, keeping the buffers' capacity.
+  void Clear() {
+    chars_.clear();
+    ends_.clear();
+  }
+
+  void Add(std::string_view token) {
+    chars_.append(token);
+    ends_.push_back(static_cast<uint32_t>(chars_.size()));
+  }
+
+  size_t size() const { return ends_.size(); }
+  bool empty() const { return ends_.empty(); }
+
+  // REQUIRES: i < size().
+  std::string_view operator[](size_t i) const {
+    const uint32_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(chars_).substr(begin, ends_[i] - begin);
+  }
+
+  // A copy of the tokens, for tests and callers that want owning strings.
+  std::vector<std::string> ToVector() const {
+    std::vector<std::string> out;
+    out.reserve(size());
+    for (size_t i = 0; i < size(); ++i) out.emplace_back((*this)[i]);
+    return out;
+  }
+
+ private:
+  std::string chars_;
+  std::vector<uint32_t> ends_;  // ends_[i] is one past the last byte of token i.
+};
+
+}  // namespace llmtap::collector::text
+
+#endif  // LLMTAP_COLLECTOR_SCORING_TEXT_TOKEN_LIST_H_
