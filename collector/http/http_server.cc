@@ -1,0 +1,152 @@
+#include "collector/http/http_server.h"
+
+#include <httplib.h>
+
+#include <functional>
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "collector/common/strings.h"
+#include "collector/http/assets.h"
+#include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
+
+namespace llmtap::collector {
+namespace {
+
+namespace pbutil = google::protobuf::util;
+
+// HTTP status for a gRPC/absl code, as in Google's HTTP mapping.
+int HttpStatus(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kUnimplemented: return 501;
+    case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kDeadlineExceeded: return 504;
+    default: return 500;
+  }
+}
+
+void SendError(httplib::Response& res, const absl::Status& s) {
+  res.status = HttpStatus(s.code());
+  nlohmann::json body = {{"code", static_cast<int>(s.code())},
+                         {"message", std::string(s.message())}};
+  res.set_content(body.dump(), "application/json");
+}
+
+template <typename Resp>
+void SendResult(httplib::Response& res, const absl::StatusOr<Resp>& result) {
+  if (!result.ok()) return SendError(res, result.status());
+  std::string json;
+  pbutil::JsonPrintOptions o;
+  o.always_print_primitive_fields = false;
+  (void)pbutil::MessageToJsonString(*result, &json, o);
+  res.set_content(json, "application/json");
+}
+
+// POST /api/v1/<Method>: parse the body as Req, call the engine, answer Resp.
+template <typename Req, typename Resp>
+std::function<void(const httplib::Request&, httplib::Response&)> JsonRpc(
+    std::function<absl::StatusOr<Resp>(const Req&)> call) {
+  return [call](const httplib::Request& req, httplib::Response& res) {
+    Req request;
+    if (!req.body.empty()) {
+      pbutil::JsonParseOptions o;
+      auto s = pbutil::JsonStringToMessage(req.body, &request, o);
+      if (!s.ok()) {
+        return SendError(res, absl::InvalidArgumentError(Cat("request body: ", s.message().as_string())));
+      }
+    }
+    SendResult(res, call(request));
+  };
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const QueryEngine* engine, const Metrics* metrics)
+    : engine_(engine), metrics_(metrics), server_(std::make_unique<httplib::Server>()) {
+  Routes();
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Routes() {
+  httplib::Server& s = *server_;
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_->Render(), "text/plain; version=0.0.4");
+  });
+  s.Post("/api/v1/GetSample",
+         JsonRpc<v1::GetSampleRequest, v1::GetSampleResponse>(
+             [this](const v1::GetSampleRequest& r) { return engine_->GetSample(r); }));
+  s.Post("/api/v1/ListSamples",
+         JsonRpc<v1::ListSamplesRequest, v1::ListSamplesResponse>(
+             [this](const v1::ListSamplesRequest& r) { return engine_->ListSamples(r); }));
+  s.Get(R"(/api/v1/samples/([0-9a-f]+))", [this](const httplib::Request& req,
+                                                httplib::Response& res) {
+    v1::GetSampleRequest r;
+    r.set_id(req.matches[1]);
+    SendResult(res, engine_->GetSample(r));
+  });
+  s.Get("/api/v1/samples", [this](const httplib::Request& req, httplib::Response& res) {
+    v1::ListSamplesRequest r;
+    auto* f = r.mutable_filter();
+    f->set_app(req.get_param_value("app"));
+    f->set_model(req.get_param_value("model"));
+    f->set_variant(req.get_param_value("variant"));
+    f->set_session_id(req.get_param_value("session_id"));
+    r.set_page_token(req.get_param_value("page_token"));
+    r.set_with_scores(req.get_param_value("with_scores") == "true");
+    if (req.has_param("page_size")) {
+      uint32_t n;
+      if (!absl::SimpleAtoi(req.get_param_value("page_size"), &n)) {
+        return SendError(res, absl::InvalidArgumentError("page_size: not a number"));
+      }
+      r.set_page_size(n);
+    }
+    SendResult(res, engine_->ListSamples(r));
+  });
+  s.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
+    std::string path = req.path == "/" ? "/index.html" : req.path;
+    const Asset* a = FindAsset(path);
+    if (a == nullptr) {
+      res.status = 404;
+      res.set_content("not found\n", "text/plain");
+      return;
+    }
+    res.set_content(a->body.data(), a->body.size(), std::string(a->content_type).c_str());
+  });
+}
+
+absl::Status HttpServer::Start(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError(Cat("http_addr '", address, "': want host:port"));
+  }
+  const std::string host = address.substr(0, colon);
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else {
+    port_ = server_->bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ <= 0) return absl::UnavailableError(Cat("cannot listen on ", address));
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void HttpServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace llmtap::collector

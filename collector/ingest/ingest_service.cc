@@ -1,0 +1,198 @@
+#include "collector/ingest/ingest_service.h"
+
+#include <grpcpp/support/proto_buffer_reader.h>
+#include <grpcpp/support/proto_buffer_writer.h>
+
+#include <deque>
+
+#include "absl/status/statusor.h"
+#include "collector/common/grpc_status.h"
+#include "collector/ingest/validator.h"
+
+namespace llmtap::collector {
+namespace {
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+// Parses and validates one request. On error, *batch_id holds the request's id if known.
+absl::StatusOr<std::unique_ptr<v1::IngestRequest>> ParseRequest(const grpc::ByteBuffer& buffer,
+                                                                uint64_t* batch_id) {
+  auto request = std::make_unique<v1::IngestRequest>();
+  grpc::ByteBuffer copy(buffer);  // Shares the slices; parsing consumes the copy.
+  grpc::ProtoBufferReader reader(&copy);
+  if (!request->ParseFromZeroCopyStream(&reader)) {
+    return DiagnoseUnparseable(Flatten(buffer), batch_id);
+  }
+  *batch_id = request->batch_id();
+  if (absl::Status s = ValidateIngestRequest(*request); !s.ok()) return s;
+  return request;
+}
+
+grpc::ByteBuffer Serialize(const v1::IngestResponse& response) {
+  grpc::ByteBuffer out;
+  bool own = false;
+  grpc::GenericSerialize<grpc::ProtoBufferWriter, v1::IngestResponse>(response, &out, &own)
+      .IgnoreError();
+  return out;
+}
+
+}  // namespace
+
+class IngestService::StreamReactor final
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  explicit StreamReactor(IngestService* service) : service_(service) { StartRead(&in_); }
+
+  void OnReadDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    if (!ok) {  // The client closed its side, or the call is gone.
+      reads_done_ = true;
+      MaybeFinishLocked();
+      return;
+    }
+    uint64_t batch_id = 0;
+    auto parsed = ParseRequest(in_, &batch_id);
+    in_.Clear();
+    if (!parsed.ok()) {
+      service_->rejected_batches_->Add();
+      v1::IngestResponse response;
+      response.set_batch_id(batch_id);
+      response.set_code(static_cast<int32_t>(parsed.status().code()));
+      response.set_error(std::string(parsed.status().message()));
+      QueueWriteLocked(response);
+    } else {
+      ++outstanding_;
+      service_->committer_->Submit(std::move(*parsed), [this, batch_id](const IngestOutcome& o) {
+        OnCommitted(batch_id, o);
+      });
+    }
+    MaybeReadLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writes_.pop_front();
+    if (!ok) {
+      failed_ = true;
+      finish_status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed");
+    } else if (!writes_.empty()) {
+      StartWrite(&writes_.front());
+      return;
+    }
+    writing_ = false;
+    MaybeFinishLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    failed_ = true;
+    finish_status_ = grpc::Status::CANCELLED;
+    MaybeFinishLocked();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnCommitted(uint64_t batch_id, const IngestOutcome& outcome) {
+    absl::MutexLock lock(&mu_);
+    --outstanding_;
+    if (!outcome.status.ok()) {
+      // Disk full or shutting down: end the stream; the client keeps the batch and retries.
+      if (!failed_) finish_status_ = ToGrpc(outcome.status);
+      failed_ = true;
+    } else if (!failed_) {
+      v1::IngestResponse response;
+      response.set_batch_id(batch_id);
+      response.set_accepted(outcome.accepted);
+      response.set_duplicates(outcome.duplicates);
+      QueueWriteLocked(response);
+      MaybeReadLocked();
+    }
+    MaybeFinishLocked();
+  }
+
+  void QueueWriteLocked(const v1::IngestResponse& response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    writes_.push_back(Serialize(response));
+    if (!writing_) {
+      writing_ = true;
+      StartWrite(&writes_.front());
+    }
+  }
+
+  void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (reading_ || reads_done_ || failed_) return;
+    const int window = service_->committer_->pending() > service_->max_pending_batches_
+                           ? 1
+                           : IngestService::kStreamWindow;
+    if (outstanding_ >= window) return;  // OnCommitted reads on.
+    reading_ = true;
+    StartRead(&in_);
+  }
+
+  void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    // A pending read does not hold up a failed stream: Finish completes it with ok=false.
+    if (finished_ || outstanding_ > 0 || writing_) return;
+    if (!failed_ && (reading_ || !reads_done_)) return;
+    finished_ = true;
+    Finish(finish_status_);
+  }
+
+  IngestService* const service_;
+  absl::Mutex mu_;
+  grpc::ByteBuffer in_;
+  std::deque<grpc::ByteBuffer> writes_ ABSL_GUARDED_BY(mu_);
+  int outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+  bool reading_ ABSL_GUARDED_BY(mu_) = true;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status finish_status_ ABSL_GUARDED_BY(mu_) = grpc::Status::OK;
+};
+
+IngestService::IngestService(Committer* committer, Metrics* metrics, uint32_t max_pending_batches)
+    : committer_(committer),
+      max_pending_batches_(max_pending_batches),
+      rejected_batches_(metrics->AddCounter("llmtap_ingest_rejected_batches_total",
+                                            "Batches refused as invalid.")) {}
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IngestService::Stream(
+    grpc::CallbackServerContext* context) {
+  return new StreamReactor(this);
+}
+
+grpc::ServerUnaryReactor* IngestService::Ingest(grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  uint64_t batch_id = 0;
+  auto parsed = ParseRequest(*request, &batch_id);
+  if (!parsed.ok()) {
+    rejected_batches_->Add();
+    reactor->Finish(ToGrpc(parsed.status()));
+    return reactor;
+  }
+  committer_->Submit(std::move(*parsed),
+                     [reactor, response, batch_id](const IngestOutcome& outcome) {
+                       if (!outcome.status.ok()) {
+                         reactor->Finish(ToGrpc(outcome.status));
+                         return;
+                       }
+                       v1::IngestResponse r;
+                       r.set_batch_id(batch_id);
+                       r.set_accepted(outcome.accepted);
+                       r.set_duplicates(outcome.duplicates);
+                       *response = Serialize(r);
+                       reactor->Finish(grpc::Status::OK);
+                     });
+  return reactor;
+}
+
+}  // namespace llmtap::collector

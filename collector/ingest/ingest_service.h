@@ -1,0 +1,42 @@
+// IngestService: the gRPC edge of ingest. Requests arrive as raw bytes so that a sample with
+// invalid UTF-8 (which protobuf refuses to parse) still gets INVALID_ARGUMENT naming the
+// field. Each batch is validated, handed to the Committer, and acked after it is durable.
+//
+// Flow control: a stream keeps at most kStreamWindow batches in the committer, and only one
+// while the committer is behind (more than max_pending_batches waiting). Beyond that it stops
+// reading, and HTTP/2 flow control slows the sender; nothing is buffered without bound.
+#ifndef LLMTAP_COLLECTOR_INGEST_INGEST_SERVICE_H_
+#define LLMTAP_COLLECTOR_INGEST_INGEST_SERVICE_H_
+
+#include "collector/common/metrics.h"
+#include "collector/ingest/committer.h"
+#include "llmtap/v1/ingest.grpc.pb.h"
+
+namespace llmtap::collector {
+
+class IngestService final
+    : public v1::IngestService::WithRawCallbackMethod_Stream<
+          v1::IngestService::WithRawCallbackMethod_Ingest<v1::IngestService::Service>> {
+ public:
+  static constexpr int kStreamWindow = 4;
+
+  // `committer` and `metrics` must outlive the service.
+  IngestService(Committer* committer, Metrics* metrics, uint32_t max_pending_batches);
+
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Stream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* Ingest(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+
+ private:
+  class StreamReactor;
+
+  Committer* const committer_;
+  const uint32_t max_pending_batches_;
+  Counter* const rejected_batches_;
+};
+
+}  // namespace llmtap::collector
+
+#endif  // LLMTAP_COLLECTOR_INGEST_INGEST_SERVICE_H_

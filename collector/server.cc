@@ -1,0 +1,125 @@
+#include "collector/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "collector/common/strings.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "collector/common/metrics.h"
+#include "collector/config/config_loader.h"
+#include "collector/http/http_server.h"
+#include "collector/ingest/committer.h"
+#include "collector/ingest/ingest_service.h"
+#include "collector/ingest/pricing.h"
+#include "collector/query/query_engine.h"
+#include "collector/query/query_service.h"
+#include "collector/store/store.h"
+
+namespace llmtap::collector {
+namespace {
+
+class ServerImpl final : public Server {
+ public:
+  absl::Status Init(const ServerOptions& options) {
+    auto config = LoadConfig(options.config_path);
+    if (!config.ok()) return config.status();
+    config_ = std::move(*config);
+
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) return absl::UnavailableError(Cat("data_dir ", options.data_dir, ": ", ec.message()));
+    auto store = Store::Open(options.data_dir, config_.storage());
+    if (!store.ok()) return store.status();
+    store_ = std::move(*store);
+    metrics_.AddGauge("llmtap_store_disk_bytes", "Live SST bytes in all column families.",
+                      [this] { return static_cast<double>(store_->DiskBytes()); });
+    metrics_.AddText([this] {
+      std::string out = "# RocksDB statistics\n";
+      for (const auto& line : absl::StrSplit(store_->StatisticsText(), '\n')) {
+        if (!line.empty()) absl::StrAppend(&out, "# ", line, "\n");
+      }
+      return out;
+    });
+
+    prices_ = std::make_unique<PriceTable>(config_.prices());
+    Committer::Pricer pricer;
+    if (!prices_->empty()) pricer = [this](v1::Sample* s) { prices_->Price(s); };
+    const auto& ingest = config_.ingest();
+    committer_ = std::make_unique<Committer>(
+        store_.get(), &metrics_, ingest.has_max_group_batches() ? ingest.max_group_batches() : 256,
+        std::move(pricer), /*enqueue=*/[] { return false; });
+    ingest_service_ = std::make_unique<IngestService>(
+        committer_.get(), &metrics_,
+        ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
+    engine_ = std::make_unique<QueryEngine>(store_.get());
+    query_service_ = std::make_unique<QueryService>(engine_.get());
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(options.grpc_addr, grpc::InsecureServerCredentials(), &grpc_port_);
+    builder.SetMaxReceiveMessageSize(v1::LIMIT_BATCH_BYTES);
+    builder.RegisterService(ingest_service_.get());
+    builder.RegisterService(query_service_.get());
+    grpc_server_ = builder.BuildAndStart();
+    if (!grpc_server_ || grpc_port_ == 0) {
+      return absl::UnavailableError(Cat("cannot listen on ", options.grpc_addr));
+    }
+    http_ = std::make_unique<HttpServer>(engine_.get(), &metrics_);
+    if (absl::Status s = http_->Start(options.http_addr); !s.ok()) return s;
+    spdlog::info("llmtapd serving: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {}", grpc_port_,
+                 http_->port(), options.data_dir);
+    return absl::OkStatus();
+  }
+
+  int grpc_port() const override { return grpc_port_; }
+  int http_port() const override { return http_ ? http_->port() : 0; }
+  void Wait() override { stopped_.WaitForNotification(); }
+
+  void Shutdown(absl::Duration grace) override {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (stopped_.HasBeenNotified()) return;
+    spdlog::info("llmtapd shutting down");
+    if (http_) http_->Stop();
+    if (grpc_server_) {
+      grpc_server_->GetHealthCheckService()->Shutdown();
+      grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    }
+    if (committer_) committer_->Stop();
+    committer_.reset();  // Joins after committing what it holds.
+    store_.reset();
+    stopped_.Notify();
+  }
+
+  ~ServerImpl() override { Shutdown(absl::Seconds(1)); }
+
+ private:
+  v1::CollectorConfig config_;
+  Metrics metrics_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<PriceTable> prices_;
+  std::unique_ptr<Committer> committer_;
+  std::unique_ptr<IngestService> ingest_service_;
+  std::unique_ptr<QueryEngine> engine_;
+  std::unique_ptr<QueryService> query_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<HttpServer> http_;
+  int grpc_port_ = 0;
+  absl::Mutex shutdown_mu_;
+  absl::Notification stopped_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  auto server = std::make_unique<ServerImpl>();
+  if (absl::Status s = server->Init(options); !s.ok()) return s;
+  return server;
+}
+
+}  // namespace llmtap::collector

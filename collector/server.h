@@ -1,0 +1,42 @@
+// Server: builds and wires the collector's parts (store, ingest, query, HTTP) and runs them.
+// Holds no logic of its own.
+//
+//   ServerOptions options{.config_path = "...", .data_dir = "data"};
+//   auto server = Server::Start(options);
+//   if (!server.ok()) { ... }
+//   (*server)->Wait();
+#ifndef LLMTAP_COLLECTOR_SERVER_H_
+#define LLMTAP_COLLECTOR_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace llmtap::collector {
+
+struct ServerOptions {
+  std::string config_path;  // Empty: defaults.
+  std::string data_dir = "data";
+  std::string grpc_addr = "127.0.0.1:7317";  // Port 0 picks a free port.
+  std::string http_addr = "127.0.0.1:7318";
+};
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  virtual ~Server() = default;
+
+  virtual int grpc_port() const = 0;
+  virtual int http_port() const = 0;
+  // Blocks until Shutdown() is called (from another thread).
+  virtual void Wait() = 0;
+  // Stops taking calls, lets calls in flight finish for up to `grace`, commits what was
+  // received, and closes the store. Idempotent.
+  virtual void Shutdown(absl::Duration grace) = 0;
+};
+
+}  // namespace llmtap::collector
+
+#endif  // LLMTAP_COLLECTOR_SERVER_H_

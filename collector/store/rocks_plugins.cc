@@ -1,0 +1,99 @@
+#include "collector/store/rocks_plugins.h"
+
+#include <chrono>
+
+#include "collector/store/keys.h"
+#include "collector/store/sketch.h"
+
+namespace llmtap::collector {
+namespace {
+
+class RollupMergeOperator final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* logger) const override {
+    Rollup acc;
+    // An unparseable operand is skipped rather than failing the whole key.
+    if (existing != nullptr) acc.Parse(existing->ToString());
+    Rollup add;
+    if (add.Parse(value.ToString())) acc.Merge(add);
+    *new_value = acc.Serialize();
+    return true;
+  }
+  const char* Name() const override { return "llmtap.RollupMerge"; }
+};
+
+constexpr int64_t kDayNanos = 86400LL * 1000000000LL;
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class RetentionFilter final : public rocksdb::CompactionFilter {
+ public:
+  RetentionFilter(KeyTime kind, const v1::StorageConfig& config) : kind_(kind), config_(config) {}
+
+  bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& value,
+              std::string* new_value, bool* value_changed) const override {
+    const std::string_view k(key.data(), key.size());
+    const int64_t now = NowNanos();
+    switch (kind_) {
+      case KeyTime::kSample: {
+        auto parts = keys::ParseSampleKey(k);
+        if (!parts) return false;
+        const int64_t days = RetentionDays(parts->app);
+        return days > 0 && parts->start_unix_nano < now - days * kDayNanos;
+      }
+      case KeyTime::kId: {
+        const int64_t days = config_.has_retention_days() ? config_.retention_days() : 30;
+        if (days <= 0 || k.size() < 6) return false;
+        // Keep ids a day longer than any sample so a late retry is still recognised.
+        return keys::IdMillis(k) * 1000000 < now - (MaxRetentionDays() + 1) * kDayNanos;
+      }
+      case KeyTime::kRollup: {
+        auto parts = keys::ParseRollupKey(k);
+        if (!parts) return false;
+        int64_t days = config_.has_rollup_retention_days() ? config_.rollup_retention_days() : 90;
+        if (days <= 0) return false;
+        if (parts->res != keys::kMinute) days *= 10;
+        return parts->bucket_start_s * 1000000000LL < now - days * kDayNanos;
+      }
+    }
+    return false;
+  }
+  const char* Name() const override { return "llmtap.Retention"; }
+
+ private:
+  int64_t RetentionDays(std::string_view app) const {
+    auto it = config_.app_retention_days().find(std::string(app));
+    if (it != config_.app_retention_days().end()) return it->second;
+    return config_.has_retention_days() ? config_.retention_days() : 30;
+  }
+  int64_t MaxRetentionDays() const {
+    int64_t days = config_.has_retention_days() ? config_.retention_days() : 30;
+    for (const auto& [app, d] : config_.app_retention_days()) {
+      if (d == 0) return 1LL << 30;
+      days = std::max<int64_t>(days, d);
+    }
+    return days;
+  }
+
+  const KeyTime kind_;
+  const v1::StorageConfig config_;
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MergeOperator> NewRollupMergeOperator() {
+  return std::make_shared<RollupMergeOperator>();
+}
+
+std::unique_ptr<rocksdb::CompactionFilter> NewRetentionFilter(KeyTime kind,
+                                                              const v1::StorageConfig& config) {
+  return std::make_unique<RetentionFilter>(kind, config);
+}
+
+}  // namespace llmtap::collector

@@ -1,0 +1,346 @@
+#include "collector/store/store.h"
+
+#include <sys/statvfs.h>
+
+#include <chrono>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "collector/common/strings.h"
+#include "absl/time/clock.h"
+#include "collector/store/keys.h"
+#include "collector/store/rocks_plugins.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/statistics.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace llmtap::collector {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(Cat(what, ": disk full"));
+  if (s.IsNotFound()) return absl::NotFoundError(Cat(what, ": not found"));
+  return absl::InternalError(Cat(what, ": ", s.ToString()));
+}
+
+constexpr char kResolutions[] = {keys::kMinute, keys::kHour, keys::kDay};
+
+}  // namespace
+
+std::string RubricSeries(std::string_view rubric) { return Cat("r:", rubric); }
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
+                                                   const v1::StorageConfig& config) {
+  std::unique_ptr<Store> store(new Store());
+  store->config_ = config;
+  store->dir_ = dir;
+  store->statistics_ = rocksdb::CreateDBStatistics();
+  store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptTimeForMutex);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.statistics = store->statistics_;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 3;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.enable_pipelined_write = true;
+  db_options.max_total_wal_size = 256 << 20;
+
+  const uint32_t cache_mb = config.has_block_cache_mb() ? config.block_cache_mb() : 256;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(cache_mb) << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_size = 16 << 10;
+
+  auto cf = [&](KeyTime* retention) {
+    rocksdb::ColumnFamilyOptions o;
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    o.compression = rocksdb::kLZ4Compression;
+    o.bottommost_compression = rocksdb::kZSTD;
+    o.write_buffer_size = 64 << 20;
+    o.max_write_buffer_number = 4;
+    o.level0_slowdown_writes_trigger = 40;
+    o.level0_stop_writes_trigger = 60;
+    if (retention != nullptr) {
+      store->filters_.push_back(NewRetentionFilter(*retention, config));
+      o.compaction_filter = store->filters_.back().get();
+    }
+    return o;
+  };
+  KeyTime sample_time = KeyTime::kSample, id_time = KeyTime::kId, rollup_time = KeyTime::kRollup;
+  rocksdb::ColumnFamilyOptions rollup_options = cf(&rollup_time);
+  rollup_options.merge_operator = NewRollupMergeOperator();
+  rollup_options.write_buffer_size = 16 << 20;
+  rocksdb::ColumnFamilyOptions small = cf(nullptr);
+  small.write_buffer_size = 8 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, small},
+      {"samples", cf(&sample_time)},
+      {"ids", cf(&id_time)},
+      {"scores", cf(&id_time)},
+      {"queue", small},
+      {"rollups", rollup_options},
+      {"meta", small},
+  };
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);
+  if (!s.ok()) return FromRocks(s, Cat("opening ", dir));
+  store->db_.reset(db);
+  store->samples_ = store->handles_[1];
+  store->ids_ = store->handles_[2];
+  store->scores_ = store->handles_[3];
+  store->queue_ = store->handles_[4];
+  store->rollups_ = store->handles_[5];
+  store->meta_ = store->handles_[6];
+  return store;
+}
+
+Store::~Store() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+absl::Status Store::CheckFreeSpace() {
+  const int64_t now = absl::GetCurrentTimeNanos();
+  if (now - free_space_checked_ns_ < 1000000000LL) {
+    return disk_full_ ? absl::ResourceExhaustedError("disk full: below storage.min_free_disk_mb")
+                      : absl::OkStatus();
+  }
+  free_space_checked_ns_ = now;
+  struct statvfs st;
+  if (statvfs(dir_.c_str(), &st) != 0) return absl::OkStatus();
+  const uint64_t free_mb = static_cast<uint64_t>(st.f_bavail) * st.f_frsize >> 20;
+  const uint64_t min_mb = config_.has_min_free_disk_mb() ? config_.min_free_disk_mb() : 256;
+  disk_full_ = free_mb < min_mb;
+  return disk_full_ ? absl::ResourceExhaustedError(Cat(
+                          "disk full: ", free_mb, " MiB free, storage.min_free_disk_mb is ", min_mb))
+                    : absl::OkStatus();
+}
+
+absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) {
+  if (absl::Status s = CheckFreeSpace(); !s.ok()) return s;
+  const size_t n = write.samples.size();
+  is_new->assign(n, 0);
+
+  // Duplicate check: one MultiGet on the id index, plus ids repeated inside this write.
+  std::vector<std::string> ids(n);
+  std::vector<rocksdb::Slice> id_slices(n);
+  for (size_t i = 0; i < n; ++i) {
+    ids[i] = *keys::DecodeId(write.samples[i]->id());  // Validated by the caller.
+    id_slices[i] = ids[i];
+  }
+  std::vector<rocksdb::PinnableSlice> found(n);
+  std::vector<rocksdb::Status> statuses(n);
+  if (n > 0) {
+    db_->MultiGet(rocksdb::ReadOptions(), ids_, n, id_slices.data(), found.data(),
+                  statuses.data());
+  }
+  absl::flat_hash_set<std::string_view> seen;
+  seen.reserve(n);
+
+  rocksdb::WriteBatch batch;
+  absl::flat_hash_map<std::string, Rollup> rollups;
+  const int64_t now = absl::GetCurrentTimeNanos();
+  std::string value;
+  absl::flat_hash_set<std::string> apps;
+  for (size_t i = 0; i < n; ++i) {
+    if (statuses[i].ok()) continue;  // Stored earlier.
+    if (!statuses[i].IsNotFound()) return FromRocks(statuses[i], "id lookup");
+    if (!seen.insert(ids[i]).second) continue;  // Earlier in this write.
+    (*is_new)[i] = 1;
+    v1::Sample& sample = *write.samples[i];
+    sample.set_received_unix_nano(now);
+    const std::string key = keys::SampleKey(sample.app(), sample.start_time_unix_nano(), ids[i]);
+    value.clear();
+    sample.SerializeToString(&value);
+    batch.Put(samples_, key, value);
+    batch.Put(ids_, ids[i], key);
+    if (write.enqueue) {
+      store::QueueEntry entry;
+      entry.set_sample_key(key);
+      batch.Put(queue_, keys::QueueKey(now, ids[i]), entry.SerializeAsString());
+    }
+    apps.insert(sample.app());
+
+    // Rollups, pre-aggregated per key across the whole write.
+    const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
+    const std::string& variant = sample.variant();
+    auto add = [&](std::string_view series, double v) {
+      for (char res : kResolutions) {
+        const int64_t width = keys::BucketSeconds(res);
+        const int64_t bucket = start_s - ((start_s % width) + width) % width;
+        rollups[keys::RollupKey(res, sample.app(), bucket, sample.model(), variant, series)].Add(v);
+      }
+    };
+    const bool error = sample.status() == v1::CALL_STATUS_ERROR;
+    add(kLatencySeries, sample.latency_ms());
+    add(kErrorSeries, error ? 1 : 0);
+    if (sample.time_to_first_token_ms() > 0) add(kTtftSeries, sample.time_to_first_token_ms());
+    if (!error) {
+      add(kInputTokensSeries, static_cast<double>(sample.input_tokens()));
+      add(kOutputTokensSeries, static_cast<double>(sample.output_tokens()));
+      add(kCostSeries, sample.cost_usd());
+    }
+  }
+  for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
+  for (const auto& app : apps) batch.Put(meta_, Cat(keys::kAppPrefix, app), "");
+  for (const v1::ClientStats* cs : write.client_stats) {
+    batch.Put(meta_, Cat(keys::kClientPrefix, cs->app(), std::string_view("\0", 1),
+                                  cs->client_id()),
+              cs->SerializeAsString());
+  }
+  if (batch.Count() == 0) return absl::OkStatus();
+
+  rocksdb::WriteOptions options;
+  options.sync = config_.sync_wal();
+  if (absl::Status s = FromRocks(db_->Write(options, &batch), "ingest write"); !s.ok()) {
+    is_new->assign(n, 0);
+    return s;
+  }
+  size_t stored = 0;
+  for (char c : *is_new) stored += c;
+  samples_ingested_.fetch_add(stored);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Sample> Store::GetSample(std::string_view id) const {
+  auto id16 = keys::DecodeId(id);
+  if (!id16) return absl::InvalidArgumentError("id: want 32 lowercase hex characters");
+  std::string key, value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids_, *id16, &key);
+  if (s.IsNotFound()) return absl::NotFoundError(Cat("no sample with id ", id));
+  if (!s.ok()) return FromRocks(s, "id lookup");
+  s = db_->Get(rocksdb::ReadOptions(), samples_, key, &value);
+  if (s.IsNotFound()) return absl::NotFoundError(Cat("sample ", id, " has expired"));
+  if (!s.ok()) return FromRocks(s, "sample read");
+  v1::Sample sample;
+  if (!sample.ParseFromString(value)) return absl::DataLossError("corrupt sample " + key);
+  return sample;
+}
+
+absl::StatusOr<std::vector<v1::Score>> Store::GetScores(std::string_view id) const {
+  auto id16 = keys::DecodeId(id);
+  if (!id16) return absl::InvalidArgumentError("id: want 32 lowercase hex characters");
+  std::vector<v1::Score> scores;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), scores_));
+  for (it->Seek(*id16); it->Valid() && it->key().starts_with(*id16); it->Next()) {
+    v1::Score score;
+    if (score.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      scores.push_back(std::move(score));
+    }
+  }
+  return scores;
+}
+
+absl::Status Store::ScanSamples(
+    std::string_view app, int64_t start_unix_nano, int64_t end_unix_nano,
+    std::string_view after_key,
+    const std::function<bool(std::string_view, v1::Sample&&)>& visit) const {
+  const std::string prefix = keys::SampleKeyPrefix(app);
+  // Keys from lower (inclusive) to upper (exclusive), walked backwards.
+  const std::string lower = keys::SampleKey(app, start_unix_nano > 0 ? start_unix_nano : 0, "");
+  std::string upper = end_unix_nano > 0 ? keys::SampleKey(app, end_unix_nano, "")
+                                        : keys::SampleKey(app, -1, "");  // be64(-1) = all ones
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, samples_));
+  if (!after_key.empty()) {
+    it->SeekForPrev(rocksdb::Slice(after_key.data(), after_key.size()));
+    if (it->Valid() && it->key() == rocksdb::Slice(after_key.data(), after_key.size())) it->Prev();
+  } else {
+    it->SeekToLast();
+  }
+  for (; it->Valid(); it->Prev()) {
+    v1::Sample sample;
+    if (!sample.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      continue;
+    }
+    if (!visit(std::string_view(it->key().data(), it->key().size()), std::move(sample))) break;
+  }
+  return FromRocks(it->status(), "sample scan");
+}
+
+std::vector<std::string> Store::ListApps() const {
+  std::vector<std::string> apps;
+  ScanMeta(keys::kAppPrefix, [&](std::string_view key, std::string_view) {
+    apps.emplace_back(key.substr(keys::kAppPrefix.size()));
+  }).IgnoreError();
+  return apps;
+}
+
+absl::Status Store::ScanRollups(
+    char res, std::string_view app, int64_t start_s, int64_t end_s,
+    const std::function<void(std::string_view, std::string_view, std::string_view, int64_t,
+                             const Rollup&)>& visit) const {
+  std::string lower = keys::RollupPrefix(res, app);
+  std::string upper = lower;
+  keys::PutBE64(&lower, static_cast<uint64_t>(std::max<int64_t>(start_s, 0)));
+  keys::PutBE64(&upper, end_s > 0 ? static_cast<uint64_t>(end_s) : ~0ULL);
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, rollups_));
+  std::string buf;
+  for (it->Seek(lower_slice); it->Valid(); it->Next()) {
+    auto parts = keys::ParseRollupKey(std::string_view(it->key().data(), it->key().size()));
+    if (!parts) continue;
+    Rollup r;
+    buf.assign(it->value().data(), it->value().size());
+    if (!r.Parse(buf)) continue;
+    visit(parts->model, parts->variant, parts->series, parts->bucket_start_s, r);
+  }
+  return FromRocks(it->status(), "rollup scan");
+}
+
+absl::Status Store::PutMeta(std::string_view key, std::string_view value) {
+  rocksdb::WriteOptions o;
+  o.sync = config_.sync_wal();
+  return FromRocks(db_->Put(o, meta_, rocksdb::Slice(key.data(), key.size()),
+                            rocksdb::Slice(value.data(), value.size())),
+                   "meta write");
+}
+
+absl::Status Store::DeleteMeta(std::string_view key) {
+  rocksdb::WriteOptions o;
+  o.sync = config_.sync_wal();
+  return FromRocks(db_->Delete(o, meta_, rocksdb::Slice(key.data(), key.size())), "meta delete");
+}
+
+absl::Status Store::ScanMeta(
+    std::string_view prefix,
+    const std::function<void(std::string_view, std::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    visit(std::string_view(it->key().data(), it->key().size()),
+          std::string_view(it->value().data(), it->value().size()));
+  }
+  return FromRocks(it->status(), "meta scan");
+}
+
+std::string Store::Property(const std::string& name) const {
+  std::string v;
+  db_->GetProperty(samples_, name, &v);
+  return v;
+}
+
+std::string Store::StatisticsText() const { return statistics_->ToString(); }
+
+uint64_t Store::DiskBytes() const {
+  uint64_t total = 0;
+  for (auto* h : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) total += v;
+  }
+  return total;
+}
+
+}  // namespace llmtap::collector

@@ -1,0 +1,136 @@
+// Store: the collector's RocksDB database (layout in keys.h). Knows nothing of gRPC.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(dir, config.storage()));
+//   store->Ingest(write, &is_new);
+//
+// Thread safety: all methods are safe to call concurrently, except that Ingest() must be
+// called by one thread at a time (the ingest committer), which is what makes its duplicate
+// check race-free.
+#ifndef LLMTAP_COLLECTOR_STORE_STORE_H_
+#define LLMTAP_COLLECTOR_STORE_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "collector/store/sketch.h"
+#include "llmtap/v1/config.pb.h"
+#include "llmtap/v1/ingest.pb.h"
+#include "llmtap/v1/sample.pb.h"
+#include "llmtap/v1/score.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Statistics;
+class CompactionFilter;
+}  // namespace rocksdb
+
+namespace llmtap::collector {
+
+// The built-in per-sample metrics rolled up at ingest, and their series names.
+inline constexpr std::string_view kLatencySeries = "m:latency_ms";
+inline constexpr std::string_view kTtftSeries = "m:ttft_ms";
+inline constexpr std::string_view kInputTokensSeries = "m:input_tokens";
+inline constexpr std::string_view kOutputTokensSeries = "m:output_tokens";
+inline constexpr std::string_view kCostSeries = "m:cost_usd";
+inline constexpr std::string_view kErrorSeries = "m:error";
+std::string RubricSeries(std::string_view rubric);
+
+// What one group commit writes.
+struct IngestWrite {
+  // Validated samples. Ingest sets received_unix_nano on the ones it stores.
+  std::vector<v1::Sample*> samples;
+  // Latest SDK counters, stored for the Completeness query.
+  std::vector<const v1::ClientStats*> client_stats;
+  // Add a scoring-queue entry for each new sample.
+  bool enqueue = false;
+};
+
+class Store {
+ public:
+  // Opens or creates the database under `dir`.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir,
+                                                     const v1::StorageConfig& config);
+  ~Store();
+
+  // Stores the samples whose ids are not stored yet (nor earlier in `write`), with their id
+  // index entries, queue entries and rollup updates, and the client stats, in one atomic
+  // write. is_new[i] tells whether write.samples[i] was stored. Errors: RESOURCE_EXHAUSTED
+  // when the disk is (nearly) full; INTERNAL on other storage errors. On error nothing of the
+  // write is stored.
+  // REQUIRES: one caller at a time.
+  absl::Status Ingest(const IngestWrite& write, std::vector<char>* is_new);
+
+  // NOT_FOUND when no sample has this id (32 hex characters).
+  absl::StatusOr<v1::Sample> GetSample(std::string_view id) const;
+  absl::StatusOr<std::vector<v1::Score>> GetScores(std::string_view id) const;
+
+  // Visits the samples of `app` with start time in [start, end) (0 = unbounded), newest
+  // first, starting strictly after `after_key` when it is not empty. `visit` returns false to
+  // stop. The key passed to `visit` can be handed back as after_key to resume.
+  absl::Status ScanSamples(std::string_view app, int64_t start_unix_nano, int64_t end_unix_nano,
+                           std::string_view after_key,
+                           const std::function<bool(std::string_view key, v1::Sample&&)>& visit)
+      const;
+
+  // Apps that have stored samples, sorted.
+  std::vector<std::string> ListApps() const;
+
+  // Visits the rollups of `app` at resolution `res` ('m', 'h', 'd') with bucket start in
+  // [start_s, end_s).
+  absl::Status ScanRollups(
+      char res, std::string_view app, int64_t start_s, int64_t end_s,
+      const std::function<void(std::string_view model, std::string_view variant,
+                               std::string_view series, int64_t bucket_start_s,
+                               const Rollup&)>& visit) const;
+
+  // Small typed values in the meta column family.
+  absl::Status PutMeta(std::string_view key, std::string_view value);
+  absl::Status DeleteMeta(std::string_view key);
+  absl::Status ScanMeta(std::string_view prefix,
+                        const std::function<void(std::string_view key, std::string_view value)>&
+                            visit) const;
+
+  // Samples stored since open, and estimated on disk.
+  uint64_t samples_ingested() const { return samples_ingested_.load(); }
+  // A RocksDB property (e.g. "rocksdb.estimate-num-keys") of the samples family.
+  std::string Property(const std::string& name) const;
+  // RocksDB statistics as text (for /metrics).
+  std::string StatisticsText() const;
+  // Bytes of live SST files plus memtables.
+  uint64_t DiskBytes() const;
+
+ private:
+  Store() = default;
+  absl::Status CheckFreeSpace();
+
+  v1::StorageConfig config_;
+  std::string dir_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  // Must outlive db_ (RocksDB holds raw pointers to them).
+  std::vector<std::unique_ptr<rocksdb::CompactionFilter>> filters_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* samples_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* scores_ = nullptr;
+  rocksdb::ColumnFamilyHandle* queue_ = nullptr;
+  rocksdb::ColumnFamilyHandle* rollups_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::atomic<uint64_t> samples_ingested_{0};
+  // Ingest-thread state (one caller at a time).
+  int64_t free_space_checked_ns_ = 0;
+  bool disk_full_ = false;
+};
+
+}  // namespace llmtap::collector
+
+#endif  // LLMTAP_COLLECTOR_STORE_STORE_H_

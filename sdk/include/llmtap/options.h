@@ -1,0 +1,75 @@
+// ClientOptions: how an llmtap::Client connects, batches, samples and redacts.
+//
+// Every field can also come from the environment through ClientOptions::FromEnv(), which
+// starts from the defaults below and applies any LLMTAP_* variable that is set.
+#ifndef LLMTAP_OPTIONS_H_
+#define LLMTAP_OPTIONS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "llmtap/status.h"
+
+namespace llmtap {
+
+struct RedactionOptions {
+  // Built-in redactors. Each replaces a match with a tag such as "[EMAIL]".
+  // Default: false (redaction is opt-in).
+  bool emails = false;
+  bool phone_numbers = false;
+  // Card numbers of 13-19 digits (spaces or dashes allowed) that pass the Luhn check.
+  bool card_numbers = false;
+  // IPv4 and IPv6 addresses.
+  bool ip_addresses = false;
+  // RE2 patterns; each match becomes "[REDACTED]". An invalid pattern makes Client::Create
+  // fail. Default: none.
+  std::vector<std::string> custom_patterns;
+
+  bool any() const {
+    return emails || phone_numbers || card_numbers || ip_addresses || !custom_patterns.empty();
+  }
+};
+
+struct ClientOptions {
+  // host:port of llmtapd. Env: LLMTAP_COLLECTOR. Default: "127.0.0.1:7317".
+  std::string collector_address = "127.0.0.1:7317";
+  // Used for samples that name no app. Env: LLMTAP_APP. Default: "default".
+  std::string app = "default";
+
+  // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
+  // dropped and counted in ClientStats::dropped. Env: LLMTAP_BUFFER_BYTES.
+  // Default: 64 MiB.
+  size_t max_buffer_bytes = 64u << 20;
+  // A batch closes at this many samples, this many bytes, or after `linger`, whichever comes
+  // first. Env: LLMTAP_BATCH_SAMPLES, LLMTAP_BATCH_BYTES, LLMTAP_LINGER_MS.
+  // Defaults: 512 samples, 1 MiB, 50 ms.
+  size_t max_batch_samples = 512;
+  size_t max_batch_bytes = 1u << 20;
+  std::chrono::milliseconds linger{50};
+  // Batches sent and not yet acknowledged. Default: 8.
+  size_t max_inflight_batches = 8;
+
+  // Share of samples kept, in [0, 1]; the rest are counted in ClientStats::sampled_out.
+  // Env: LLMTAP_SAMPLE_RATE. Default: 1.
+  double sample_rate = 1.0;
+  // Env: LLMTAP_REDACT=emails,phones,cards,ips and LLMTAP_REDACT_PATTERNS (patterns joined by
+  // a newline).
+  RedactionOptions redaction;
+
+  // Reconnect backoff: starts at initial, doubles up to max, with +-50% jitter.
+  // Defaults: 100 ms and 5 s.
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{5000};
+  // How often the client's counters are sent to the collector. Default: 5 s.
+  std::chrono::milliseconds stats_interval{5000};
+
+  // The defaults, overridden by LLMTAP_* environment variables. A malformed variable is an
+  // InvalidArgument naming it.
+  static Status FromEnv(ClientOptions* options);
+};
+
+}  // namespace llmtap
+
+#endif  // LLMTAP_OPTIONS_H_

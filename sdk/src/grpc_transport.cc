@@ -1,0 +1,64 @@
+#include <grpcpp/grpcpp.h>
+
+#include "llmtap/v1/ingest.grpc.pb.h"
+#include "llmtap/v1/sample.pb.h"
+#include "transport.h"
+
+namespace llmtap::internal {
+namespace {
+
+class GrpcIngestStream final : public IngestStream {
+ public:
+  explicit GrpcIngestStream(v1::IngestService::Stub* stub) {
+    stream_ = stub->Stream(&context_);
+  }
+  ~GrpcIngestStream() override {
+    context_.TryCancel();
+    stream_->Finish().IgnoreError();
+  }
+  bool Write(const v1::IngestRequest& request) override { return stream_->Write(request); }
+  bool Read(v1::IngestResponse* response) override { return stream_->Read(response); }
+  void Cancel() override { context_.TryCancel(); }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::IngestRequest, v1::IngestResponse>> stream_;
+};
+
+class GrpcTransport final : public Transport {
+ public:
+  explicit GrpcTransport(const std::string& address) {
+    grpc::ChannelArguments args;
+    // Reconnect quickly after a collector restart; the client applies its own backoff on top.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    args.SetMaxSendMessageSize(v1::LIMIT_BATCH_BYTES);
+    channel_ = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    stub_ = v1::IngestService::NewStub(channel_);
+  }
+
+  std::unique_ptr<IngestStream> Open() override {
+    // Fail fast when the channel cannot connect instead of queueing the call.
+    auto state = channel_->GetState(/*try_to_connect=*/true);
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) return nullptr;
+    if (state != GRPC_CHANNEL_READY &&
+        !channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                    std::chrono::milliseconds(50))) {
+      return nullptr;
+    }
+    return std::make_unique<GrpcIngestStream>(stub_.get());
+  }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IngestService::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> NewGrpcTransport(const std::string& address) {
+  return std::make_unique<GrpcTransport>(address);
+}
+
+}  // namespace llmtap::internal

@@ -1,0 +1,38 @@
+// Transport: the SDK's seam between the batcher and the network. One Transport opens
+// IngestService.Stream calls; tests substitute a fake or a fault-injecting wrapper.
+#ifndef LLMTAP_SDK_SRC_TRANSPORT_H_
+#define LLMTAP_SDK_SRC_TRANSPORT_H_
+
+#include <memory>
+#include <string>
+
+#include "llmtap/v1/ingest.pb.h"
+
+namespace llmtap::internal {
+
+// One open bidirectional stream. Write and Read may run at the same time on two threads;
+// Cancel may be called from any thread and makes both return false promptly.
+class IngestStream {
+ public:
+  virtual ~IngestStream() = default;
+  // False once the stream is broken.
+  virtual bool Write(const v1::IngestRequest& request) = 0;
+  // Blocks for the next ack; false when the stream has ended.
+  virtual bool Read(v1::IngestResponse* response) = 0;
+  virtual void Cancel() = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Opens a new stream; nullptr when the collector cannot be reached. Does not block for long
+  // (the stream fails on its first Write or Read when the connection cannot be made).
+  virtual std::unique_ptr<IngestStream> Open() = 0;
+};
+
+// A Transport over a gRPC channel to `address` (host:port, plaintext).
+std::unique_ptr<Transport> NewGrpcTransport(const std::string& address);
+
+}  // namespace llmtap::internal
+
+#endif  // LLMTAP_SDK_SRC_TRANSPORT_H_
