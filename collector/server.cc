@@ -2,7 +2,6 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -10,6 +9,7 @@
 #include "collector/common/strings.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "collector/common/health_service.h"
 #include "collector/common/metrics.h"
 #include "collector/config/config_loader.h"
 #include "collector/http/http_server.h"
@@ -59,13 +59,15 @@ class ServerImpl final : public Server {
     engine_ = std::make_unique<QueryEngine>(store_.get());
     query_service_ = std::make_unique<QueryService>(engine_.get());
 
-    grpc::EnableDefaultHealthCheckService(true);
+    health_ = std::make_unique<HealthService>(std::set<std::string>{
+        "llmtap.v1.IngestService", "llmtap.v1.QueryService"});
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     builder.AddListeningPort(options.grpc_addr, grpc::InsecureServerCredentials(), &grpc_port_);
     builder.SetMaxReceiveMessageSize(v1::LIMIT_BATCH_BYTES);
     builder.RegisterService(ingest_service_.get());
     builder.RegisterService(query_service_.get());
+    builder.RegisterService(health_.get());
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || grpc_port_ == 0) {
       return absl::UnavailableError(Cat("cannot listen on ", options.grpc_addr));
@@ -87,7 +89,7 @@ class ServerImpl final : public Server {
     spdlog::info("llmtapd shutting down");
     if (http_) http_->Stop();
     if (grpc_server_) {
-      grpc_server_->GetHealthCheckService()->Shutdown();
+      health_->SetNotServing();
       grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     }
     if (committer_) committer_->Stop();
@@ -107,6 +109,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<QueryEngine> engine_;
   std::unique_ptr<QueryService> query_service_;
+  std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> http_;
   int grpc_port_ = 0;

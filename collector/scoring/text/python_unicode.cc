@@ -102,12 +102,11 @@ bool IsFinalSigma(std::string_view text, size_t pos) {
 
 }  // namespace
 
-Utf8Char DecodeUtf8(std::string_view text, size_t pos) {
+Utf8Char DecodeUtf8NonAscii(std::string_view text, size_t pos) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   const unsigned char b0 = s[pos];
   constexpr Utf8Char kInvalid{kReplacement, 1, false};
-  if (b0 < 0x80) return {b0, 1, true};
   auto cont = [&](size_t i) { return pos + i < n && (s[pos + i] & 0xC0) == 0x80; };
   if (b0 >= 0xC2 && b0 <= 0xDF) {
     if (!cont(1)) return kInvalid;
@@ -129,11 +128,10 @@ Utf8Char DecodeUtf8(std::string_view text, size_t pos) {
   return kInvalid;
 }
 
-size_t PythonSpaceLength(std::string_view text, size_t pos) {
+size_t PythonSpaceLengthNonAscii(std::string_view text, size_t pos) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data()) + pos;
   const size_t left = text.size() - pos;
   const unsigned char b0 = s[0];
-  if (b0 < 0x80) return (b0 == ' ' || (b0 >= 0x09 && b0 <= 0x0D) || (b0 >= 0x1C && b0 <= 0x1F));
   if (b0 == 0xC2) return (left >= 2 && (s[1] == 0x85 || s[1] == 0xA0)) ? 2 : 0;
   if (left < 3) return 0;
   if (b0 == 0xE1) return (s[1] == 0x9A && s[2] == 0x80) ? 3 : 0;  // U+1680
@@ -146,6 +144,12 @@ size_t PythonSpaceLength(std::string_view text, size_t pos) {
   }
   if (b0 == 0xE3) return (s[1] == 0x80 && s[2] == 0x80) ? 3 : 0;  // U+3000
   return 0;
+}
+
+bool IsPythonSpace(char32_t c) {
+  if (c < 0x80) return IsPythonAsciiSpace(static_cast<unsigned char>(c));
+  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 bool IsPythonWordChar(char32_t c) {

@@ -25,13 +25,34 @@ struct Utf8Char {
   bool valid;
 };
 
+// Out-of-line halves of DecodeUtf8 and PythonSpaceLength, for non-ASCII lead bytes.
+Utf8Char DecodeUtf8NonAscii(std::string_view text, size_t pos);
+size_t PythonSpaceLengthNonAscii(std::string_view text, size_t pos);
+
 // Decodes the character starting at `text[pos]`. REQUIRES: pos < text.size().
-Utf8Char DecodeUtf8(std::string_view text, size_t pos);
+inline Utf8Char DecodeUtf8(std::string_view text, size_t pos) {
+  const unsigned char b = static_cast<unsigned char>(text[pos]);
+  if (b < 0x80) return {b, 1, true};
+  return DecodeUtf8NonAscii(text, pos);
+}
+
+// True iff ASCII byte `b` is whitespace for str.isspace(): \t\n\v\f\r, \x1c-\x1f, space.
+inline bool IsPythonAsciiSpace(unsigned char b) {
+  return b == ' ' || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F);
+}
 
 // Returns the byte length of the character at `text[pos]` if `str.isspace()` is true for it
-// (ASCII \t\n\v\f\r, \x1c-\x1f, space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
-// U+202F, U+205F, U+3000), else 0. REQUIRES: pos < text.size().
-size_t PythonSpaceLength(std::string_view text, size_t pos);
+// (the ASCII ones above, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
+// U+205F, U+3000), else 0. REQUIRES: pos < text.size().
+inline size_t PythonSpaceLength(std::string_view text, size_t pos) {
+  const unsigned char b = static_cast<unsigned char>(text[pos]);
+  if (b < 0x80) return IsPythonAsciiSpace(b) ? 1 : 0;
+  if (b != 0xC2 && (b < 0xE1 || b > 0xE3)) return 0;
+  return PythonSpaceLengthNonAscii(text, pos);
+}
+
+// True iff code point `c` is whitespace for str.isspace().
+bool IsPythonSpace(char32_t c);
 
 // True iff `re.fullmatch(r"\w", chr(c))` on a str: alphanumeric per str.isalnum(), or '_'.
 bool IsPythonWordChar(char32_t c);

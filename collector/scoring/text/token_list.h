@@ -33,6 +33,26 @@ class TokenList {
     ends_.push_back(static_cast<uint32_t>(chars_.size()));
   }
 
+  // Appends `c` to the token being built; FinishToken() ends it. Building a token this way
+  // and then calling Add() is not allowed.
+  void Append(char c) { chars_.push_back(c); }
+  void Append(std::string_view bytes) { chars_.append(bytes); }
+
+  // Ends the token being built, if it has any bytes; an empty one is dropped.
+  void FinishToken() {
+    const uint32_t end = static_cast<uint32_t>(chars_.size());
+    if (end != (ends_.empty() ? 0 : ends_.back())) ends_.push_back(end);
+  }
+
+  // The bytes appended since the last finished token.
+  std::string_view CurrentToken() const {
+    const uint32_t begin = ends_.empty() ? 0 : ends_.back();
+    return std::string_view(chars_).substr(begin);
+  }
+
+  // Drops the last `n` bytes of the token being built. REQUIRES: n <= CurrentToken().size().
+  void TruncateCurrent(size_t n) { chars_.resize(chars_.size() - n); }
+
   size_t size() const { return ends_.size(); }
   bool empty() const { return ends_.empty(); }
 
