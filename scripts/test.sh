@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds everything, and runs every test suite: CTest (C++ unit and
+# end-to-end tests, the install test), pytest (Python binding, scorer parity) and the browser
+# suite. Ends with each runner's summary line; exits non-zero if any suite failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+scripts/build.sh || exit 1
+
+status=0
+summary=()
+run() {  # run <name> <command...>; remembers the runner's last summary line
+  local name=$1; shift
+  echo; echo "== $name"
+  local log; log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  ((rc == 0)) || status=1
+  summary+=("$name: $(grep -E "$SUMMARY_PATTERN" "$log" | tail -1)")
+  rm -f "$log"
+}
+
+export LLMTAP_BIN_DIR=$PWD/build/bin PYTHONPATH=$PWD/build/python
+SUMMARY_PATTERN='tests passed|tests failed' \
+  run ctest ctest --test-dir build --output-on-failure -j2 -LE 'python|browser|parity'
+if [[ -d tests/python || -d tests/parity ]]; then
+  SUMMARY_PATTERN='(passed|failed|error)' \
+    run pytest python3 -m pytest -q $(ls -d tests/python tests/parity 2>/dev/null)
+fi
+if [[ -d tests/browser ]]; then
+  SUMMARY_PATTERN='^# (pass|fail)' \
+    run browser env NODE_PATH=$PWD/web/node_modules node --test tests/browser/
+fi
+
+echo
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+exit $status
