@@ -91,6 +91,8 @@ void HttpServer::Routes() {
   s.Post("/api/v1/ListSamples",
          JsonRpc<v1::ListSamplesRequest, v1::ListSamplesResponse>(
              [this](const v1::ListSamplesRequest& r) { return engine_->ListSamples(r); }));
+  s.Post("/api/v1/Stats", JsonRpc<v1::StatsRequest, v1::StatsResponse>(
+                              [this](const v1::StatsRequest& r) { return engine_->Stats(r); }));
   s.Get(R"(/api/v1/samples/([0-9a-f]+))", [this](const httplib::Request& req,
                                                 httplib::Response& res) {
     v1::GetSampleRequest r;

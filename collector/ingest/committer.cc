@@ -67,6 +67,7 @@ void Committer::Run() {
     write.enqueue = enqueue_ ? enqueue_() : false;
     for (auto& p : group) {
       for (auto& s : *p.request->mutable_samples()) {
+        if (s.variant().empty()) s.set_variant("production");
         if (pricer_ && s.cost_usd() == 0) pricer_(&s);
         write.samples.push_back(&s);
       }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "collector/common/strings.h"
+#include "collector/query/rollup_reader.h"
 #include "collector/store/keys.h"
 
 namespace llmtap::collector {
@@ -157,6 +158,72 @@ absl::StatusOr<v1::ListSamplesResponse> QueryEngine::ListSamples(
     const Candidate& last = candidates[page_size - 1];
     response.set_next_page_token(MakePageToken(last.start, last.id16));
   }
+  return response;
+}
+
+void ToSummary(const Rollup& r, v1::Summary* out) {
+  out->set_count(r.count());
+  out->set_sum(r.sum());
+  out->set_mean(r.Mean());
+  out->set_stddev(r.StdDev());
+  out->set_min(r.min());
+  out->set_max(r.max());
+  out->set_p50(r.Quantile(0.5));
+  out->set_p95(r.Quantile(0.95));
+  out->set_p99(r.Quantile(0.99));
+}
+
+absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const v1::StatsRequest& request) const {
+  const v1::Filter& filter = request.filter();
+  if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
+  if (filter.has_score_below() || filter.has_score_above()) {
+    return Bad("filter.score_below", "not supported by Stats");
+  }
+  Rollup latency, ttft, input, output, cost, errors;
+  auto add = [&](std::string_view series, const Rollup& r) {
+    if (series == kLatencySeries) latency.Merge(r);
+    else if (series == kTtftSeries) ttft.Merge(r);
+    else if (series == kInputTokensSeries) input.Merge(r);
+    else if (series == kOutputTokensSeries) output.Merge(r);
+    else if (series == kCostSeries) cost.Merge(r);
+    else if (series == kErrorSeries) errors.Merge(r);
+  };
+  if (RollupsCanAnswer(filter)) {
+    absl::Status s = ReadRollups(*store_, filter, ResolutionFor(filter, 0),
+                                 [&](const RollupRow& row) { add(row.series, row.rollup); });
+    if (!s.ok()) return s;
+  } else {
+    // Session and metadata filters are not in rollup keys: summarise the raw samples.
+    std::vector<std::string> apps =
+        filter.app().empty() ? store_->ListApps() : std::vector<std::string>{filter.app()};
+    for (const auto& app : apps) {
+      absl::Status s = store_->ScanSamples(
+          app, filter.start_unix_nano(), filter.end_unix_nano(), "",
+          [&](std::string_view, v1::Sample&& sample) {
+            if (!Matches(filter, sample)) return true;
+            const bool error = sample.status() == v1::CALL_STATUS_ERROR;
+            latency.Add(sample.latency_ms());
+            errors.Add(error ? 1 : 0);
+            if (sample.time_to_first_token_ms() > 0) ttft.Add(sample.time_to_first_token_ms());
+            if (!error) {
+              input.Add(static_cast<double>(sample.input_tokens()));
+              output.Add(static_cast<double>(sample.output_tokens()));
+              cost.Add(sample.cost_usd());
+            }
+            return true;
+          });
+      if (!s.ok()) return s;
+    }
+  }
+  v1::StatsResponse response;
+  response.set_samples(errors.count());
+  response.set_errors(static_cast<uint64_t>(errors.sum() + 0.5));
+  response.set_error_rate(errors.Mean());
+  ToSummary(latency, response.mutable_latency_ms());
+  ToSummary(ttft, response.mutable_ttft_ms());
+  ToSummary(input, response.mutable_input_tokens());
+  ToSummary(output, response.mutable_output_tokens());
+  ToSummary(cost, response.mutable_cost_usd());
   return response;
 }
 

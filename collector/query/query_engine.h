@@ -21,6 +21,8 @@ class QueryEngine {
 
   absl::StatusOr<v1::GetSampleResponse> GetSample(const v1::GetSampleRequest& request) const;
   absl::StatusOr<v1::ListSamplesResponse> ListSamples(const v1::ListSamplesRequest& request) const;
+  // From rollups when the filter allows (see RollupsCanAnswer), else from the raw samples.
+  absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& request) const;
 
  private:
   const Store* const store_;
@@ -28,6 +30,9 @@ class QueryEngine {
 
 // INVALID_ARGUMENT naming the bad field of a filter (prefixed with `field`).
 absl::Status ValidateFilter(const v1::Filter& filter, std::string_view field);
+
+// Fills a Summary from a rollup.
+void ToSummary(const Rollup& rollup, v1::Summary* out);
 
 }  // namespace llmtap::collector
 

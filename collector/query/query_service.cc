@@ -26,4 +26,9 @@ grpc::Status QueryService::ListSamples(grpc::ServerContext*,
   return Answer(engine_->ListSamples(*request), response);
 }
 
+grpc::Status QueryService::Stats(grpc::ServerContext*, const v1::StatsRequest* request,
+                                 v1::StatsResponse* response) {
+  return Answer(engine_->Stats(*request), response);
+}
+
 }  // namespace llmtap::collector

@@ -17,6 +17,8 @@ class QueryService final : public v1::QueryService::Service {
                          v1::GetSampleResponse* response) override;
   grpc::Status ListSamples(grpc::ServerContext* context, const v1::ListSamplesRequest* request,
                            v1::ListSamplesResponse* response) override;
+  grpc::Status Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
+                     v1::StatsResponse* response) override;
 
  private:
   const QueryEngine* const engine_;

@@ -15,44 +15,89 @@
 namespace llmtap::collector::text {
 namespace {
 
-// An n-gram of token ids, n <= 4, packed for fast comparison. Only n-grams of the same
-// order are ever compared, so unused positions can stay 0.
+constexpr uint32_t kNoToken = 0xFFFFFFFF;  // Fills the unused positions of short n-grams.
+
+// An n-gram of token ids, n <= 4, packed so that n-grams of different orders differ.
 struct Ngram {
   uint64_t high;
   uint64_t low;
   friend bool operator==(const Ngram&, const Ngram&) = default;
-  friend bool operator<(const Ngram& x, const Ngram& y) {
-    return x.high != y.high ? x.high < y.high : x.low < y.low;
-  }
 };
 
-using SortedNgrams = std::array<std::vector<Ngram>, kBleuMaxNgramOrder>;
+Ngram MakeNgram(const uint32_t* ids, int n) {
+  uint32_t g[4] = {kNoToken, kNoToken, kNoToken, kNoToken};
+  for (int k = 0; k < n; ++k) g[k] = ids[k];
+  return {(uint64_t{g[0]} << 32) | g[1], (uint64_t{g[2]} << 32) | g[3]};
+}
 
-// Fills `(*out)[n - 1]` with the sorted n-grams of `ids`, for n = 1..4.
-void SortedNgramsOf(std::span<const uint32_t> ids, SortedNgrams* out) {
-  for (int n = 1; n <= kBleuMaxNgramOrder; ++n) {
-    std::vector<Ngram>& grams = (*out)[n - 1];
-    grams.clear();
-    for (size_t i = 0; i + n <= ids.size(); ++i) {
-      uint32_t g[4] = {0, 0, 0, 0};
-      for (int k = 0; k < n; ++k) g[k] = ids[i + k];
-      grams.push_back({(uint64_t{g[0]} << 32) | g[1], (uint64_t{g[2]} << 32) | g[3]});
+// Counts of n-grams: an open-addressing hash table, reset per sentence.
+class NgramCounts {
+ public:
+  void Reset(size_t expected) {
+    size_t capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    slots_.assign(capacity, Slot{});
+    mask_ = capacity - 1;
+  }
+
+  // The count of `gram`, inserted at 0 if absent. REQUIRES: fewer than capacity / 2 keys.
+  uint32_t& operator[](const Ngram& gram) {
+    for (size_t i = Hash(gram) & mask_;; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (!slot.used) {
+        slot.used = true;
+        slot.key = gram;
+        return slot.count;
+      }
+      if (slot.key == gram) return slot.count;
     }
-    std::sort(grams.begin(), grams.end());
+  }
+
+  // The count of `gram`, or nullptr if absent.
+  uint32_t* Find(const Ngram& gram) {
+    for (size_t i = Hash(gram) & mask_;; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (!slot.used) return nullptr;
+      if (slot.key == gram) return &slot.count;
+    }
+  }
+
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const Slot& slot : slots_) {
+      if (slot.used) fn(slot.key, slot.count);
+    }
+  }
+
+ private:
+  struct Slot {
+    Ngram key{0, 0};
+    uint32_t count = 0;
+    bool used = false;
+  };
+
+  static size_t Hash(const Ngram& g) {
+    uint64_t h = g.high * 0x9e3779b97f4a7c15ULL ^ (g.low + 0x632be59bd9b4e019ULL);
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return static_cast<size_t>(h);
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
+// Adds the n-grams (n = 1..4) of `ids` to `*counts`.
+void CountNgrams(std::span<const uint32_t> ids, NgramCounts* counts) {
+  for (int n = 1; n <= kBleuMaxNgramOrder; ++n) {
+    for (size_t i = 0; i + n <= ids.size(); ++i) ++(*counts)[MakeNgram(&ids[i], n)];
   }
 }
 
-// Number of elements equal to `gram` in sorted `grams`, starting the search at `*cursor`
-// and leaving it there for the next, larger, query.
-size_t CountFrom(const std::vector<Ngram>& grams, const Ngram& gram, size_t* cursor) {
-  size_t i = *cursor;
-  while (i < grams.size() && grams[i] < gram) ++i;
+size_t NgramCount(size_t len) {
   size_t count = 0;
-  while (i < grams.size() && grams[i] == gram) {
-    ++i;
-    ++count;
-  }
-  *cursor = i;
+  for (size_t n = 1; n <= kBleuMaxNgramOrder && n <= len; ++n) count += len - n + 1;
   return count;
 }
 
@@ -95,8 +140,9 @@ struct BleuScratch {
   TokenList tokens;
   TokenInterner interner;
   std::vector<uint32_t> ids;
-  SortedNgrams hypothesis;
-  std::vector<SortedNgrams> references;
+  std::vector<size_t> ref_ends;
+  NgramCounts ref_counts;  // Max over references of each n-gram's count.
+  NgramCounts one_ref;
 };
 
 double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::string>& references) {
@@ -107,26 +153,34 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
   s.tokens.Clear();
   AppendTokens13a(PythonRStrip(hypothesis), &s.tokens);
   const size_t hyp_len = s.tokens.size();
-  std::vector<size_t> ref_ends;
-  ref_ends.reserve(references.size());
+  s.ref_ends.clear();
   for (const std::string& reference : references) {
     AppendTokens13a(PythonRStrip(reference), &s.tokens);
-    ref_ends.push_back(s.tokens.size());
+    s.ref_ends.push_back(s.tokens.size());
   }
   s.interner.Reset(s.tokens.size());
   s.ids.clear();
   for (size_t i = 0; i < s.tokens.size(); ++i) s.ids.push_back(s.interner.Intern(s.tokens[i]));
-
   const std::span<const uint32_t> ids(s.ids);
-  SortedNgramsOf(ids.subspan(0, hyp_len), &s.hypothesis);
-  if (s.references.size() < references.size()) s.references.resize(references.size());
+
   size_t ref_len = 0;
   size_t closest_diff = 0;
   size_t begin = hyp_len;
   for (size_t r = 0; r < references.size(); ++r) {
-    const size_t len = ref_ends[r] - begin;
-    SortedNgramsOf(ids.subspan(begin, len), &s.references[r]);
-    begin = ref_ends[r];
+    const size_t len = s.ref_ends[r] - begin;
+    if (references.size() == 1) {
+      s.ref_counts.Reset(NgramCount(len));
+      CountNgrams(ids.subspan(begin, len), &s.ref_counts);
+    } else {
+      if (r == 0) s.ref_counts.Reset(NgramCount(s.tokens.size() - hyp_len));
+      s.one_ref.Reset(NgramCount(len));
+      CountNgrams(ids.subspan(begin, len), &s.one_ref);
+      s.one_ref.ForEach([&](const Ngram& gram, uint32_t count) {
+        uint32_t& max = s.ref_counts[gram];
+        max = std::max(max, count);
+      });
+    }
+    begin = s.ref_ends[r];
     // _get_closest_ref_len: smallest |hyp - ref|, ties to the shorter reference.
     const size_t diff = len > hyp_len ? len - hyp_len : hyp_len - len;
     if (r == 0 || diff < closest_diff || (diff == closest_diff && len < ref_len)) {
@@ -135,22 +189,18 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
     }
   }
 
+  // Each hypothesis n-gram is matched while the references have copies left, which sums
+  // min(hypothesis count, reference count) over distinct n-grams.
   std::array<size_t, kBleuMaxNgramOrder> correct = {0, 0, 0, 0};
   std::array<size_t, kBleuMaxNgramOrder> total = {0, 0, 0, 0};
-  std::vector<size_t> cursors(references.size());
-  for (int n = 0; n < kBleuMaxNgramOrder; ++n) {
-    const std::vector<Ngram>& hyp = s.hypothesis[n];
-    total[n] = hyp.size();
-    std::fill(cursors.begin(), cursors.end(), 0);
-    for (size_t i = 0; i < hyp.size();) {
-      size_t j = i + 1;
-      while (j < hyp.size() && hyp[j] == hyp[i]) ++j;
-      size_t max_ref_count = 0;
-      for (size_t r = 0; r < references.size(); ++r) {
-        max_ref_count = std::max(max_ref_count, CountFrom(s.references[r][n], hyp[i], &cursors[r]));
+  for (int n = 1; n <= kBleuMaxNgramOrder; ++n) {
+    for (size_t i = 0; i + n <= hyp_len; ++i) {
+      ++total[n - 1];
+      uint32_t* left = s.ref_counts.Find(MakeNgram(&ids[i], n));
+      if (left != nullptr && *left > 0) {
+        --*left;
+        ++correct[n - 1];
       }
-      correct[n] += std::min(j - i, max_ref_count);
-      i = j;
     }
   }
   return ComputeBleu(correct, total, hyp_len, ref_len) / 100;

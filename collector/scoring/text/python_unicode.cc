@@ -1,6 +1,7 @@
 #include "collector/scoring/text/python_unicode.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cstdint>
 
 namespace llmtap::collector::text {
@@ -34,8 +35,18 @@ bool InRanges(const CodePointRange (&ranges)[N], char32_t c) {
   return it != ranges && c <= (it - 1)->last;
 }
 
+// Bitsets over the Basic Multilingual Plane, built once from the tables, so that the
+// common characters skip the binary searches.
+struct BmpBits {
+  std::bitset<0x10000> word;       // IsPythonWordChar
+  std::bitset<0x10000> has_lower;  // Changed by LowerOne
+};
+
+const BmpBits& Bmp();
+
 char32_t LowerOne(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  if (c < 0x10000 && !Bmp().has_lower[c]) return c;
   const LowerRun* it =
       std::upper_bound(kLowerRuns, kLowerRuns + std::size(kLowerRuns), c,
                        [](char32_t v, const LowerRun& r) { return v < r.first; });
@@ -45,26 +56,22 @@ char32_t LowerOne(char32_t c) {
   return static_cast<char32_t>(static_cast<int32_t>(c) + run.delta);
 }
 
+const BmpBits& Bmp() {
+  static const BmpBits* const bits = [] {
+    auto* b = new BmpBits;
+    for (const CodePointRange& r : kWordRanges) {
+      for (char32_t c = r.first; c <= r.last && c < 0x10000; ++c) b->word[c] = true;
+    }
+    for (const LowerRun& r : kLowerRuns) {
+      for (char32_t c = r.first; c <= r.last && c < 0x10000; c += r.stride) b->has_lower[c] = true;
+    }
+    return b;
+  }();
+  return *bits;
+}
+
 bool IsCaseIgnorable(char32_t c) { return InRanges(kCaseIgnorableRanges, c); }
 bool IsCased(char32_t c) { return InRanges(kCasedRanges, c); }
-
-void AppendUtf8(char32_t c, std::string* out) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
 
 // Start of the character that ends just before `end` (end > 0).
 size_t PreviousCharStart(std::string_view text, size_t end) {
@@ -157,44 +164,81 @@ bool IsPythonWordChar(char32_t c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_';
   }
+  if (c < 0x10000) return Bmp().word[c];
   return InRanges(kWordRanges, c);
 }
 
 std::string_view PythonRStrip(std::string_view text) {
-  size_t keep = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t space = PythonSpaceLength(text, pos);
-    if (space > 0) {
-      pos += space;
-    } else {
-      pos += DecodeUtf8(text, pos).length;
-      keep = pos;
+  size_t end = text.size();
+  while (end > 0) {
+    const unsigned char last = static_cast<unsigned char>(text[end - 1]);
+    if (last < 0x80) {
+      if (!IsPythonAsciiSpace(last)) break;
+      --end;
+      continue;
     }
+    const size_t start = PreviousCharStart(text, end);
+    if (PythonSpaceLength(text, start) != end - start) break;
+    end = start;
   }
-  return text.substr(0, keep);
+  return text.substr(0, end);
+}
+
+char* EncodeUtf8(char32_t c, char* out) {
+  if (c < 0x80) {
+    *out++ = static_cast<char>(c);
+  } else if (c < 0x800) {
+    *out++ = static_cast<char>(0xC0 | (c >> 6));
+    *out++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    *out++ = static_cast<char>(0xE0 | (c >> 12));
+    *out++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *out++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    *out++ = static_cast<char>(0xF0 | (c >> 18));
+    *out++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    *out++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *out++ = static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+int PythonLowerAt(std::string_view text, size_t pos, char32_t c, char32_t out[2]) {
+  if (c == kCapitalSigma) {
+    out[0] = IsFinalSigma(text, pos) ? kFinalSigma : kSmallSigma;
+    return 1;
+  }
+  if (c == kCapitalIWithDot) {
+    out[0] = U'i';
+    out[1] = 0x307;
+    return 2;
+  }
+  out[0] = LowerOne(c);
+  return 1;
 }
 
 void AppendPythonLower(std::string_view text, std::string* out) {
-  out->reserve(out->size() + text.size());
+  const size_t old_size = out->size();
+  out->resize(old_size + text.size() * kPythonLowerMaxGrowth);
+  char* w = out->data() + old_size;
   for (size_t pos = 0; pos < text.size();) {
     const unsigned char b0 = static_cast<unsigned char>(text[pos]);
     if (b0 < 0x80) {
-      out->push_back(static_cast<char>((b0 >= 'A' && b0 <= 'Z') ? b0 + 32 : b0));
+      *w++ = static_cast<char>((b0 >= 'A' && b0 <= 'Z') ? b0 + 32 : b0);
       ++pos;
       continue;
     }
     const Utf8Char c = DecodeUtf8(text, pos);
     if (!c.valid) {
-      out->push_back(static_cast<char>(b0));
-    } else if (c.code_point == kCapitalSigma) {
-      AppendUtf8(IsFinalSigma(text, pos) ? kFinalSigma : kSmallSigma, out);
-    } else if (c.code_point == kCapitalIWithDot) {
-      out->append("i\xCC\x87");
+      *w++ = static_cast<char>(b0);
     } else {
-      AppendUtf8(LowerOne(c.code_point), out);
+      char32_t lowered[2];
+      const int n = PythonLowerAt(text, pos, c.code_point, lowered);
+      for (int i = 0; i < n; ++i) w = EncodeUtf8(lowered[i], w);
     }
     pos += c.length;
   }
+  out->resize(static_cast<size_t>(w - out->data()));
 }
 
 }  // namespace llmtap::collector::text

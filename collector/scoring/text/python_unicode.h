@@ -37,7 +37,7 @@ inline Utf8Char DecodeUtf8(std::string_view text, size_t pos) {
 }
 
 // True iff ASCII byte `b` is whitespace for str.isspace(): \t\n\v\f\r, \x1c-\x1f, space.
-inline bool IsPythonAsciiSpace(unsigned char b) {
+constexpr bool IsPythonAsciiSpace(unsigned char b) {
   return b == ' ' || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F);
 }
 
@@ -59,6 +59,17 @@ bool IsPythonWordChar(char32_t c);
 
 // `text.rstrip()`: `text` without trailing Python whitespace.
 std::string_view PythonRStrip(std::string_view text);
+
+// Most bytes text.lower() can produce per input byte (U+0130 and U+023A grow from 2 to 3).
+inline constexpr size_t kPythonLowerMaxGrowth = 2;
+
+// The lowercase of the valid character `c` that starts at `text[pos]`, as Python's
+// str.lower() maps it in the context of `text` (which matters for U+03A3 only). Writes one
+// or two code points to `out` and returns how many.
+int PythonLowerAt(std::string_view text, size_t pos, char32_t c, char32_t out[2]);
+
+// Writes `c` as UTF-8 at `out` (1..4 bytes) and returns the end. REQUIRES: c <= 0x10FFFF.
+char* EncodeUtf8(char32_t c, char* out);
 
 // Appends `text.lower()` to `*out`: the full Unicode lowercase mapping, including
 // U+0130 -> "i\u0307" and the Final_Sigma rule for U+03A3.

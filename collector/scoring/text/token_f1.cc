@@ -1,6 +1,6 @@
 #include "collector/scoring/text/token_f1.h"
 
-#include <algorithm>
+#include <array>
 #include <cstdint>
 
 #include "collector/scoring/text/python_unicode.h"
@@ -9,64 +9,195 @@
 namespace llmtap::collector::text {
 namespace {
 
-// string.punctuation.
-bool IsAsciiPunctuation(char c) {
-  const unsigned char b = static_cast<unsigned char>(c);
-  return (b >= 0x21 && b <= 0x2F) || (b >= 0x3A && b <= 0x40) || (b >= 0x5B && b <= 0x60) ||
-         (b >= 0x7B && b <= 0x7E);
+enum class AsciiClass : uint8_t { kPunctuation, kWord, kSpace, kOther };
+
+// Per byte: how an ASCII byte takes part in normalize_answer, its lowercase, and whether it
+// continues a \w run (a letter or digit, or punctuation, which is dropped before \b is
+// applied). Bytes >= 0x80 are kOther and do not continue a run; callers decode them.
+struct ByteInfo {
+  AsciiClass cls;
+  char lower;
+  bool is_word;
+  bool continues_run;
+};
+
+constexpr std::array<ByteInfo, 256> MakeByteInfo() {
+  std::array<ByteInfo, 256> info{};
+  for (int b = 0; b < 256; ++b) {
+    const unsigned char c = static_cast<unsigned char>(b);
+    ByteInfo& i = info[b];
+    i.lower = static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    if (c >= 0x80) {
+      i.cls = AsciiClass::kOther;
+    } else if ((c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) ||
+               (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E)) {
+      i.cls = AsciiClass::kPunctuation;  // string.punctuation, '_' included.
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      i.cls = AsciiClass::kWord;
+    } else if (IsPythonAsciiSpace(c)) {
+      i.cls = AsciiClass::kSpace;
+    } else {
+      i.cls = AsciiClass::kOther;
+    }
+    i.is_word = i.cls == AsciiClass::kWord;
+    i.continues_run = i.cls == AsciiClass::kWord || i.cls == AsciiClass::kPunctuation;
+  }
+  return info;
+}
+constexpr std::array<ByteInfo, 256> kByteInfo = MakeByteInfo();
+
+bool IsArticle(const char* p, size_t n) {
+  switch (n) {
+    case 1:
+      return p[0] == 'a';
+    case 2:
+      return p[0] == 'a' && p[1] == 'n';
+    case 3:
+      return p[0] == 't' && p[1] == 'h' && p[2] == 'e';
+    default:
+      return false;
+  }
 }
 
-bool IsArticle(std::string_view word) { return word == "a" || word == "an" || word == "the"; }
-
-// Writes the normalised text, words separated by single spaces, to `*out`, using
-// `*scratch`.
-void Normalize(std::string_view text, std::string* out, std::string* scratch) {
-  // lower(), then remove_punc(). Punctuation is ASCII and lower() maps no non-ASCII
-  // character onto it, so filtering the lowered bytes is exact.
-  scratch->clear();
-  AppendPythonLower(text, scratch);
-  scratch->erase(std::remove_if(scratch->begin(), scratch->end(), IsAsciiPunctuation),
-                 scratch->end());
-
-  // remove_articles(): a match of \b(a|an|the)\b is exactly a maximal run of \w characters
-  // equal to one of the articles, since a, n, t, h and e are themselves \w.
-  out->clear();
-  const std::string_view s = *scratch;
-  for (size_t pos = 0; pos < s.size();) {
-    const Utf8Char c = DecodeUtf8(s, pos);
-    if (!c.valid || !IsPythonWordChar(c.code_point)) {
-      out->append(s.substr(pos, c.length));
-      pos += c.length;
-      continue;
-    }
-    size_t end = pos + c.length;
-    while (end < s.size()) {
-      const Utf8Char next = DecodeUtf8(s, end);
-      if (!next.valid || !IsPythonWordChar(next.code_point)) break;
-      end += next.length;
-    }
-    const std::string_view word = s.substr(pos, end - pos);
-    if (IsArticle(word)) {
-      out->push_back(' ');
-    } else {
-      out->append(word);
-    }
-    pos = end;
+// Streams normalize_answer(text).split() into a TokenList in one pass, lowercasing each
+// character as it goes. The steps fuse exactly: punctuation is dropped before articles are
+// looked for, so a dropped character joins its neighbours into one \w run; a match of
+// \b(a|an|the)\b is a maximal run of \w characters equal to an article (a, n, t, h and e
+// are \w themselves), and replacing it by ' ' just ends the token; whitespace ends the token.
+class SquadTokenizer {
+ public:
+  SquadTokenizer(std::string_view text, TokenList* tokens)
+      : text_(text), tokens_(tokens), p_(text.data()), end_(text.data() + text.size()) {
+    tokens_->FinishToken();
+    w_ = tokens_->BeginWrite(text.size() * kPythonLowerMaxGrowth + 1);
   }
 
-  // white_space_fix().
-  scratch->clear();
-  ForEachPythonSplit(*out, [&](std::string_view token) {
-    if (!scratch->empty()) scratch->push_back(' ');
-    scratch->append(token);
-  });
-  std::swap(*out, *scratch);
-}
+  // Tokenizes all of the text.
+  void Run() {
+    while (p_ < end_) Step();
+    Finish();
+  }
+
+  // Tokenizes until at least one more token is complete. Returns false if the text ended
+  // without completing one.
+  bool Advance() {
+    const size_t before = tokens_->size();
+    while (p_ < end_ && tokens_->size() == before) Step();
+    if (tokens_->size() == before) Finish();
+    return tokens_->size() != before;
+  }
+
+ private:
+  void Finish() {
+    if (finished_) return;
+    Space();
+    tokens_->FinishWrite(w_);
+    finished_ = true;
+  }
+
+  // Consumes one character, or a run of ASCII word characters.
+  void Step() {
+    const char* p = p_;
+    unsigned char b = static_cast<unsigned char>(*p);
+    // Fast path for the common case: a run of ASCII letters and digits, possibly with
+    // punctuation inside ("don't" -> "dont"). Punctuation is written but not kept.
+    if (kByteInfo[b].is_word) {
+      if (run_start_ == nullptr) run_start_ = w_;
+      char* w = w_;  // Locals, so the byte stores cannot alias them.
+      const char* const end = end_;
+      do {
+        *w = kByteInfo[b].lower;
+        w += kByteInfo[b].is_word;
+        if (++p == end) break;
+        b = static_cast<unsigned char>(*p);
+      } while (kByteInfo[b].continues_run);
+      w_ = w;
+      p_ = p;
+      return;
+    }
+    if (b < 0x80) {
+      Ascii(b);
+      p_ = p + 1;
+      return;
+    }
+    const size_t pos = static_cast<size_t>(p - text_.data());
+    const Utf8Char c = DecodeUtf8(text_, pos);
+    p_ = p + c.length;
+    if (!c.valid) {
+      Other(static_cast<char32_t>(b), /*raw=*/true);
+      return;
+    }
+    char32_t lowered[2];
+    const int n = PythonLowerAt(text_, pos, c.code_point, lowered);
+    for (int i = 0; i < n; ++i) NonAscii(lowered[i]);
+  }
+
+ private:
+  void Ascii(unsigned char b) {
+    switch (kByteInfo[b].cls) {
+      case AsciiClass::kPunctuation:
+        break;
+      case AsciiClass::kWord:
+        if (run_start_ == nullptr) run_start_ = w_;
+        *w_++ = kByteInfo[b].lower;
+        break;
+      case AsciiClass::kSpace:
+        Space();
+        break;
+      case AsciiClass::kOther:
+        EndRun();
+        *w_++ = static_cast<char>(b);
+        break;
+    }
+  }
+
+  void NonAscii(char32_t c) {
+    if (c < 0x80) {
+      Ascii(static_cast<unsigned char>(c));
+    } else if (IsPythonSpace(c)) {
+      Space();
+    } else if (IsPythonWordChar(c)) {
+      if (run_start_ == nullptr) run_start_ = w_;
+      w_ = EncodeUtf8(c, w_);
+    } else {
+      Other(c, /*raw=*/false);
+    }
+  }
+
+  // A character that is neither whitespace nor \w; `raw` writes it as one invalid byte.
+  void Other(char32_t c, bool raw) {
+    EndRun();
+    if (raw) {
+      *w_++ = static_cast<char>(c);
+    } else {
+      w_ = EncodeUtf8(c, w_);
+    }
+  }
+
+  void Space() {
+    EndRun();
+    tokens_->EndTokenAt(w_);
+  }
+
+  void EndRun() {
+    if (run_start_ == nullptr) return;
+    if (IsArticle(run_start_, static_cast<size_t>(w_ - run_start_))) {
+      w_ = run_start_;
+      tokens_->EndTokenAt(w_);
+    }
+    run_start_ = nullptr;
+  }
+
+  const std::string_view text_;
+  TokenList* const tokens_;
+  const char* p_;               // The next input byte.
+  const char* const end_;
+  bool finished_ = false;
+  char* w_;                     // Where the next byte goes.
+  char* run_start_ = nullptr;  // Start of the \w run being written, if any.
+};
 
 struct F1Scratch {
-  std::string normalized;
-  std::string other_normalized;
-  std::string scratch;
   TokenList prediction;
   TokenList ground_truth;
   TokenInterner interner;
@@ -78,35 +209,26 @@ F1Scratch& Scratch() {
   return s;
 }
 
-// Normalised tokens are separated by exactly one space.
-void AddSpaceSeparated(std::string_view normalized, TokenList* tokens) {
-  size_t start = 0;
-  while (start < normalized.size()) {
-    size_t end = normalized.find(' ', start);
-    if (end == std::string_view::npos) end = normalized.size();
-    tokens->Add(normalized.substr(start, end - start));
-    start = end + 1;
-  }
-}
+void Normalize(std::string_view text, TokenList* tokens) { SquadTokenizer(text, tokens).Run(); }
 
 }  // namespace
 
 std::string SquadNormalize(std::string_view text) {
+  TokenList tokens;
+  Normalize(text, &tokens);
   std::string out;
-  std::string scratch;
-  Normalize(text, &out, &scratch);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0) out.push_back(' ');
+    out.append(tokens[i]);
+  }
   return out;
 }
 
-void AppendSquadTokens(std::string_view text, TokenList* tokens) {
-  F1Scratch& s = Scratch();
-  Normalize(text, &s.normalized, &s.scratch);
-  AddSpaceSeparated(s.normalized, tokens);
-}
+void AppendSquadTokens(std::string_view text, TokenList* tokens) { Normalize(text, tokens); }
 
 std::vector<std::string> Tokenize(std::string_view text) {
   TokenList tokens;
-  AppendSquadTokens(text, &tokens);
+  Normalize(text, &tokens);
   return tokens.ToVector();
 }
 
@@ -114,8 +236,8 @@ double TokenF1(std::string_view prediction, std::string_view ground_truth) {
   F1Scratch& s = Scratch();
   s.prediction.Clear();
   s.ground_truth.Clear();
-  AppendSquadTokens(prediction, &s.prediction);
-  AppendSquadTokens(ground_truth, &s.ground_truth);
+  Normalize(prediction, &s.prediction);
+  Normalize(ground_truth, &s.ground_truth);
   if (s.prediction.empty() || s.ground_truth.empty()) return 0.0;
 
   // Counter(prediction) & Counter(ground_truth), summed.
@@ -143,10 +265,20 @@ double TokenF1(std::string_view prediction, std::string_view ground_truth) {
 }
 
 bool ExactMatch(std::string_view prediction, std::string_view ground_truth) {
+  // Equal normalised strings means equal token sequences, so compare token by token and
+  // stop at the first difference.
   F1Scratch& s = Scratch();
-  Normalize(prediction, &s.normalized, &s.scratch);
-  Normalize(ground_truth, &s.other_normalized, &s.scratch);
-  return s.normalized == s.other_normalized;
+  s.prediction.Clear();
+  s.ground_truth.Clear();
+  SquadTokenizer a(prediction, &s.prediction);
+  SquadTokenizer b(ground_truth, &s.ground_truth);
+  for (size_t i = 0;; ++i) {
+    const bool a_more = i < s.prediction.size() || a.Advance();
+    const bool b_more = i < s.ground_truth.size() || b.Advance();
+    if (a_more != b_more) return false;
+    if (!a_more) return true;
+    if (s.prediction[i] != s.ground_truth[i]) return false;
+  }
 }
 
 }  // namespace llmtap::collector::text

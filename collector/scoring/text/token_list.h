@@ -8,12 +8,14 @@
 //   tokens[1] == "world";
 //
 // Thread-safety: none; one owner at a time. Views returned by operator[] stay valid until
-// the next Add or Clear.
+// the next call that adds bytes (Add, Append, BeginWrite) or Clear.
 #ifndef LLMTAP_COLLECTOR_SCORING_TEXT_TOKEN_LIST_H_
 #define LLMTAP_COLLECTOR_SCORING_TEXT_TOKEN_LIST_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,36 +24,52 @@ namespace llmtap::collector::text {
 
 class TokenList {
  public:
+  TokenList() = default;
+  TokenList(const TokenList&) = delete;
+  TokenList& operator=(const TokenList&) = delete;
+
   // Removes all tokens, keeping the buffers' capacity.
   void Clear() {
-    chars_.clear();
+    used_ = 0;
     ends_.clear();
   }
 
   void Add(std::string_view token) {
-    chars_.append(token);
-    ends_.push_back(static_cast<uint32_t>(chars_.size()));
+    Append(token);
+    ends_.push_back(static_cast<uint32_t>(used_));
   }
 
-  // Appends `c` to the token being built; FinishToken() ends it. Building a token this way
-  // and then calling Add() is not allowed.
-  void Append(char c) { chars_.push_back(c); }
-  void Append(std::string_view bytes) { chars_.append(bytes); }
+  // Appends to the token being built; FinishToken() ends it. Building a token this way and
+  // then calling Add() is not allowed.
+  void Append(char c) {
+    if (used_ == capacity_) Grow(1);
+    chars_[used_++] = c;
+  }
+  void Append(std::string_view bytes) {
+    if (capacity_ - used_ < bytes.size()) Grow(bytes.size());
+    if (!bytes.empty()) std::memcpy(chars_.get() + used_, bytes.data(), bytes.size());
+    used_ += bytes.size();
+  }
 
   // Ends the token being built, if it has any bytes; an empty one is dropped.
   void FinishToken() {
-    const uint32_t end = static_cast<uint32_t>(chars_.size());
-    if (end != (ends_.empty() ? 0 : ends_.back())) ends_.push_back(end);
+    if (used_ != LastEnd()) ends_.push_back(static_cast<uint32_t>(used_));
   }
 
-  // The bytes appended since the last finished token.
-  std::string_view CurrentToken() const {
-    const uint32_t begin = ends_.empty() ? 0 : ends_.back();
-    return std::string_view(chars_).substr(begin);
+  // Direct writing, for tokenizers: BeginWrite makes room for `max_bytes` more bytes and
+  // returns where to write them; EndTokenAt(p) ends the token being written at p (dropping
+  // it if empty); FinishWrite(p) ends the writing at p, leaving any unended bytes as the
+  // token being built. No other call may come between BeginWrite and FinishWrite, and
+  // BeginWrite invalidates views from operator[].
+  char* BeginWrite(size_t max_bytes) {
+    if (capacity_ - used_ < max_bytes) Grow(max_bytes);
+    return chars_.get() + used_;
   }
-
-  // Drops the last `n` bytes of the token being built. REQUIRES: n <= CurrentToken().size().
-  void TruncateCurrent(size_t n) { chars_.resize(chars_.size() - n); }
+  void EndTokenAt(const char* end) {
+    const uint32_t offset = static_cast<uint32_t>(end - chars_.get());
+    if (offset != LastEnd()) ends_.push_back(offset);
+  }
+  void FinishWrite(const char* end) { used_ = static_cast<size_t>(end - chars_.get()); }
 
   size_t size() const { return ends_.size(); }
   bool empty() const { return ends_.empty(); }
@@ -59,7 +77,7 @@ class TokenList {
   // REQUIRES: i < size().
   std::string_view operator[](size_t i) const {
     const uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(chars_).substr(begin, ends_[i] - begin);
+    return std::string_view(chars_.get() + begin, ends_[i] - begin);
   }
 
   // A copy of the tokens, for tests and callers that want owning strings.
@@ -71,7 +89,20 @@ class TokenList {
   }
 
  private:
-  std::string chars_;
+  uint32_t LastEnd() const { return ends_.empty() ? 0 : ends_.back(); }
+
+  void Grow(size_t more) {
+    size_t capacity = capacity_ < 64 ? 64 : capacity_ * 2;
+    while (capacity - used_ < more) capacity *= 2;
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    if (used_ > 0) std::memcpy(grown.get(), chars_.get(), used_);
+    chars_ = std::move(grown);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> chars_;  // Bytes [0, used_) are in use; not zero-initialized.
+  size_t capacity_ = 0;
+  size_t used_ = 0;
   std::vector<uint32_t> ends_;  // ends_[i] is one past the last byte of token i.
 };
 
