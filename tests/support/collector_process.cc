@@ -50,6 +50,7 @@ bool CollectorProcess::Start(std::vector<std::string> extra_flags) {
   for (auto& f : extra_flags) args.push_back(f);
   const std::string log_path = dir_ + "/llmtapd.log";
 
+  std::fflush(nullptr);  // Or the child inherits (and later repeats) buffered output.
   pid_ = fork();
   if (pid_ == 0) {
     freopen(log_path.c_str(), "a", stdout);
