@@ -1,33 +1,37 @@
 #include "collector/scoring/text/tokenizer_13a.h"
 
-#include <cstring>
+#include <array>
+#include <cstdint>
 #include <utility>
 
 #include "collector/scoring/text/python_unicode.h"
 
-// Implementation: the reference applies four regex substitutions one after another, then
-// splits on whitespace. Each substitution matches exactly two characters, left to right and
-// without overlap, which a streaming stage with one pending character reproduces exactly:
-// on character c with pending p, a match (p, c) emits the replacement and clears p;
-// otherwise p is emitted and c becomes pending. The stages are chained, so the line is
-// scanned once with no intermediate strings.
-//
-// Working on bytes rather than code points is exact because every pattern's explicit
-// characters are ASCII: a multi-byte character can only play the part of [^0-9], and only
-// through its last byte (before '.' or ',') or its first byte (after them), with the other
-// bytes passing through untouched.
-//
-// Python whitespace is mapped to ' ' on input. That too is exact: for the substitutions any
-// whitespace character is just a non-digit that is not '.', ',' or '-', the first
-// substitution only widens ' ' into three spaces (and a run of whitespace never takes part
-// in a match between two of its own characters), and the final split treats all of them
-// alike.
+// Implementation: the reference pads the line with spaces and applies four regex
+// substitutions one after another, then splits on whitespace:
+//   1. ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> ' \1 '   (most ASCII punctuation, and space)
+//   2. ([^0-9])([\.,])  -> '\1 \2 '
+//   3. ([\.,])([^0-9])  -> ' \1 \2'
+//   4. ([0-9])(-)       -> '\1 \2 '
+// Substitutions only insert spaces, so the result is the input split at certain points,
+// which one left-to-right pass can find. With re.sub's left-to-right, non-overlapping
+// matching worked through:
+//   - a character of class 1 is a token of its own (space just separates);
+//   - a run of k >= 1 periods/commas, with L the character before it and R the one after
+//     in the output of step 1 (a space stands for class-1 characters, whitespace and the
+//     padding), is split between every two of its characters, and
+//       k == 1: split on both sides iff L or R is not a digit ("3.5" stays whole);
+//       k >= 2: split before it always, and after it iff R is not a digit or
+//               (L is not a digit) == (k is odd), which is when step 2 pairs the last one;
+//   - "D-" with D a digit is split between them and after the '-'.
+// Working on bytes is exact: all the patterns' explicit characters are ASCII, and a
+// multi-byte character only ever plays the part of a non-digit. Python whitespace (any
+// str.isspace() character) separates tokens like a space.
 
 namespace llmtap::collector::text {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsPeriodOrComma(char c) { return c == '.' || c == ','; }
+constexpr bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsPeriodOrComma(unsigned char c) { return c == '.' || c == ','; }
 
 // The character class of TokenizerRegexp's first pattern:
 // { | } ~, [ \ ] ^ _ `, space ! " # $ % &, ( ) * +, : ; < = > ? @, and /.
@@ -36,106 +40,29 @@ constexpr bool IsSpacedPunctuation(unsigned char b) {
          (b >= 0x28 && b <= 0x2B) || (b >= 0x3A && b <= 0x40) || b == '/';
 }
 
-// Final stage: split on ' ' into tokens.
-class Splitter {
- public:
-  explicit Splitter(TokenList* tokens) : tokens_(tokens) {}
-  void Feed(char c) {
-    if (c == ' ') {
-      tokens_->FinishToken();
+enum class ByteKind : uint8_t { kPlain, kSpace, kSpaced, kPeriodOrComma, kHyphen, kNonAscii };
+
+constexpr std::array<ByteKind, 256> MakeByteKinds() {
+  std::array<ByteKind, 256> kinds{};
+  for (int b = 0; b < 256; ++b) {
+    const unsigned char c = static_cast<unsigned char>(b);
+    if (c >= 0x80) {
+      kinds[b] = ByteKind::kNonAscii;
+    } else if (IsPythonAsciiSpace(c)) {
+      kinds[b] = ByteKind::kSpace;
+    } else if (IsSpacedPunctuation(c)) {
+      kinds[b] = ByteKind::kSpaced;
+    } else if (IsPeriodOrComma(c)) {
+      kinds[b] = ByteKind::kPeriodOrComma;
+    } else if (c == '-') {
+      kinds[b] = ByteKind::kHyphen;
     } else {
-      tokens_->Append(c);
+      kinds[b] = ByteKind::kPlain;  // Letters, digits, '\'', other control characters.
     }
   }
-  void Finish() { tokens_->FinishToken(); }
-
- private:
-  TokenList* tokens_;
-};
-
-// ([0-9])(-) -> '\1 \2 '
-class DigitHyphen {
- public:
-  explicit DigitHyphen(Splitter* next) : next_(next) {}
-  void Feed(char c) {
-    if (has_pending_ && IsDigit(pending_) && c == '-') {
-      next_->Feed(pending_);
-      next_->Feed(' ');
-      next_->Feed('-');
-      next_->Feed(' ');
-      has_pending_ = false;
-      return;
-    }
-    if (has_pending_) next_->Feed(pending_);
-    pending_ = c;
-    has_pending_ = true;
-  }
-  void Finish() {
-    if (has_pending_) next_->Feed(pending_);
-    next_->Finish();
-  }
-
- private:
-  Splitter* next_;
-  char pending_ = 0;
-  bool has_pending_ = false;
-};
-
-// ([\.,])([^0-9]) -> ' \1 \2'
-class PunctuationBeforeNonDigit {
- public:
-  explicit PunctuationBeforeNonDigit(DigitHyphen* next) : next_(next) {}
-  void Feed(char c) {
-    if (has_pending_ && IsPeriodOrComma(pending_) && !IsDigit(c)) {
-      next_->Feed(' ');
-      next_->Feed(pending_);
-      next_->Feed(' ');
-      next_->Feed(c);
-      has_pending_ = false;
-      return;
-    }
-    if (has_pending_) next_->Feed(pending_);
-    pending_ = c;
-    has_pending_ = true;
-  }
-  void Finish() {
-    if (has_pending_) next_->Feed(pending_);
-    next_->Finish();
-  }
-
- private:
-  DigitHyphen* next_;
-  char pending_ = 0;
-  bool has_pending_ = false;
-};
-
-// ([^0-9])([\.,]) -> '\1 \2 '
-class NonDigitBeforePunctuation {
- public:
-  explicit NonDigitBeforePunctuation(PunctuationBeforeNonDigit* next) : next_(next) {}
-  void Feed(char c) {
-    if (has_pending_ && !IsDigit(pending_) && IsPeriodOrComma(c)) {
-      next_->Feed(pending_);
-      next_->Feed(' ');
-      next_->Feed(c);
-      next_->Feed(' ');
-      has_pending_ = false;
-      return;
-    }
-    if (has_pending_) next_->Feed(pending_);
-    pending_ = c;
-    has_pending_ = true;
-  }
-  void Finish() {
-    if (has_pending_) next_->Feed(pending_);
-    next_->Finish();
-  }
-
- private:
-  PunctuationBeforeNonDigit* next_;
-  char pending_ = 0;
-  bool has_pending_ = false;
-};
+  return kinds;
+}
+constexpr std::array<ByteKind, 256> kByteKinds = MakeByteKinds();
 
 // Python's str.replace(from, to): all non-overlapping occurrences, left to right.
 void ReplaceAll(std::string* text, std::string_view from, std::string_view to,
@@ -177,40 +104,72 @@ void Tokenize(std::string_view line, TokenList* tokens) {
   thread_local std::string a;
   thread_local std::string b;
   const std::string_view text = Preprocess(line, &a, &b);
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
 
-  Splitter splitter(tokens);
-  DigitHyphen digit_hyphen(&splitter);
-  PunctuationBeforeNonDigit punctuation_before(&digit_hyphen);
-  NonDigitBeforePunctuation non_digit_before(&punctuation_before);
-  // f' {line} ' and ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> ' \1 '.
-  auto feed = [&](char c) {
-    if (IsSpacedPunctuation(static_cast<unsigned char>(c))) {
-      non_digit_before.Feed(' ');
-      non_digit_before.Feed(c);
-      non_digit_before.Feed(' ');
-    } else {
-      non_digit_before.Feed(c);
+  tokens->FinishToken();
+  char* const begin = tokens->BeginWrite(n);
+  char* w = begin;
+  auto split = [&] { tokens->EndTokenAt(w); };
+  bool previous_is_digit = false;  // In step 1's output; the padding is a space.
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    switch (kByteKinds[c]) {
+      case ByteKind::kPlain:
+        *w++ = static_cast<char>(c);
+        previous_is_digit = IsDigit(c);
+        ++i;
+        continue;
+      case ByteKind::kSpace:
+        split();
+        break;
+      case ByteKind::kSpaced:
+        split();
+        *w++ = static_cast<char>(c);
+        split();
+        break;
+      case ByteKind::kHyphen:
+        if (previous_is_digit) split();
+        *w++ = '-';
+        if (previous_is_digit) split();
+        break;
+      case ByteKind::kPeriodOrComma: {
+        size_t j = i + 1;
+        while (j < n && IsPeriodOrComma(p[j])) ++j;
+        const size_t k = j - i;
+        const bool left_digit = previous_is_digit;
+        const bool right_digit = j < n && IsDigit(p[j]);
+        const bool split_around =
+            k == 1 ? (!left_digit || !right_digit)
+                   : (!right_digit || ((!left_digit) == (k % 2 == 1)));
+        if (k > 1 || split_around) split();
+        for (size_t m = i; m < j; ++m) {
+          if (m > i) split();
+          *w++ = static_cast<char>(p[m]);
+        }
+        if (split_around) split();
+        previous_is_digit = false;
+        i = j;
+        continue;
+      }
+      case ByteKind::kNonAscii: {
+        const size_t space = PythonSpaceLength(text, i);
+        if (space > 0) {
+          split();
+          i += space;
+        } else {
+          *w++ = static_cast<char>(c);
+          ++i;
+        }
+        previous_is_digit = false;
+        continue;
+      }
     }
-  };
-  feed(' ');
-  for (size_t pos = 0; pos < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[pos]);
-    if (c < 0x80) {
-      feed(IsPythonAsciiSpace(c) ? ' ' : static_cast<char>(c));
-      ++pos;
-      continue;
-    }
-    const size_t space = PythonSpaceLength(text, pos);
-    if (space > 0) {
-      feed(' ');
-      pos += space;
-    } else {
-      feed(static_cast<char>(c));
-      ++pos;
-    }
+    previous_is_digit = false;
+    ++i;
   }
-  feed(' ');
-  non_digit_before.Finish();
+  split();
+  tokens->FinishWrite(w);
 }
 
 }  // namespace

@@ -2,8 +2,77 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
+#include "collector/scoring/text/python_unicode.h"
+
 namespace llmtap::collector::text {
 namespace {
+
+// A literal transcription of sacrebleu's TokenizerRegexp: four full passes, each a
+// left-to-right, non-overlapping substitution of a two-character pattern, then split. Slow
+// but obviously right; the single-pass tokenizer is checked against it.
+template <typename Match, typename Emit>
+std::string Pass(const std::string& in, Match match, Emit emit) {
+  std::string out;
+  for (size_t i = 0; i < in.size();) {
+    if (i + 1 < in.size() && match(in[i], in[i + 1])) {
+      emit(in[i], in[i + 1], &out);
+      i += 2;
+    } else {
+      out.push_back(in[i++]);
+    }
+  }
+  return out;
+}
+
+std::string ReferenceTokenize13a(const std::string& line) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto pc = [](char c) { return c == '.' || c == ','; };
+  std::string s1;
+  for (char c : " " + line + " ") {
+    const unsigned char b = static_cast<unsigned char>(c);
+    const bool spaced = (b >= 0x7B && b <= 0x7E) || (b >= 0x5B && b <= 0x60) ||
+                        (b >= 0x20 && b <= 0x26) || (b >= 0x28 && b <= 0x2B) ||
+                        (b >= 0x3A && b <= 0x40) || b == '/';
+    if (spaced) {
+      s1 += ' ';
+      s1 += c;
+      s1 += ' ';
+    } else {
+      s1 += c;
+    }
+  }
+  const std::string s2 = Pass(
+      s1, [&](char x, char y) { return !digit(x) && pc(y); },
+      [](char x, char y, std::string* o) { *o += std::string{x, ' ', y, ' '}; });
+  const std::string s3 = Pass(
+      s2, [&](char x, char y) { return pc(x) && !digit(y); },
+      [](char x, char y, std::string* o) { *o += std::string{' ', x, ' ', y}; });
+  const std::string s4 = Pass(
+      s3, [&](char x, char y) { return digit(x) && y == '-'; },
+      [](char x, char y, std::string* o) { *o += std::string{x, ' ', y, ' '}; });
+  std::string joined;
+  ForEachPythonSplit(s4, [&](std::string_view token) {
+    if (!joined.empty()) joined += ' ';
+    joined += token;
+  });
+  return joined;
+}
+
+TEST(Tokenize13aTest, SinglePassMatchesTheFourRegexPassesOnRandomLines) {
+  // Characters that interact in the substitutions, plus a multi-byte letter and NBSP.
+  const std::vector<std::string> pieces = {".", ",", "-", "5", "0", "a", "Z", " ", "'", "/",
+                                           "(", "$", "\t", "\x01", "\xC3\xA9", "\xC2\xA0"};
+  std::mt19937 rng(13);
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string line;
+    const int length = static_cast<int>(rng() % 12);
+    for (int i = 0; i < length; ++i) line += pieces[rng() % pieces.size()];
+    ASSERT_EQ(Tokenize13a(line), ReferenceTokenize13a(line)) << "line: '" << line << "'";
+  }
+}
 
 // Expected strings are sacrebleu 2.4.3's Tokenizer13a()(input).
 TEST(Tokenize13aTest, SeparatesPunctuationButKeepsApostrophesAndNumbers) {
