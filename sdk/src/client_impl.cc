@@ -38,35 +38,50 @@ void ClientImpl::Record(Sample sample) {
   if (sample.start_time.time_since_epoch().count() == 0) {
     sample.start_time = std::chrono::system_clock::now();
   }
-  const size_t bytes = ApproximateBytes(sample);
-
-  absl::MutexLock lock(&mu_);
-  ++stats_.recorded;
-  if (shut_down_) {
-    ++stats_.dropped;
-    return;
-  }
-  // Make room: the oldest waiting samples go first. Samples in flight stay (they may need to
-  // be sent again), so a budget filled by them drops the new sample instead.
-  while (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes &&
-         !waiting_.empty()) {
-    waiting_bytes_ -= waiting_.front().bytes;
-    waiting_.pop_front();
-    ++stats_.dropped;
-  }
-  if (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes) {
-    ++stats_.dropped;
-    return;
-  }
-  if (waiting_.empty()) waiting_since_ = absl::Now();
-  waiting_.push_back(Waiting{std::move(sample), next_seq_++, bytes});
-  waiting_bytes_ += bytes;
-  // Wake the sender only when its decision may change: the first sample (starts the linger
-  // clock) or a full batch.
-  if (waiting_.size() == 1 || waiting_.size() == options_.max_batch_samples ||
-      (waiting_bytes_ >= options_.max_batch_bytes &&
-       waiting_bytes_ - bytes < options_.max_batch_bytes)) {
-    cv_.Signal();
+  // Everything that allocates or copies happens before the lock; under it only pointers move.
+  auto node = std::make_unique<Waiting>();
+  node->bytes = ApproximateBytes(sample);
+  node->sample = std::move(sample);
+  const size_t bytes = node->bytes;
+  // Samples pushed out by this one; freed after the lock is released.
+  std::unique_ptr<Waiting> evicted[4];
+  std::vector<std::unique_ptr<Waiting>> evicted_more;
+  size_t n_evicted = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    ++stats_.recorded;
+    if (shut_down_) {
+      ++stats_.dropped;
+      evicted[n_evicted++] = std::move(node);
+    } else if (inflight_bytes_ + bytes > options_.max_buffer_bytes) {
+      // Samples in flight stay (they may need to be sent again); when they alone leave no room,
+      // the new sample is the one dropped, and the waiting ones keep their place.
+      ++stats_.dropped;
+      evicted[n_evicted++] = std::move(node);
+    } else {
+      // Make room: the oldest waiting samples go first.
+      while (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes) {
+        waiting_bytes_ -= waiting_.front()->bytes;
+        if (n_evicted < 4) {
+          evicted[n_evicted++] = std::move(waiting_.front());
+        } else {
+          evicted_more.push_back(std::move(waiting_.front()));
+        }
+        waiting_.pop_front();
+        ++stats_.dropped;
+      }
+      if (waiting_.empty()) waiting_since_ = absl::Now();
+      node->seq = next_seq_++;
+      waiting_.push_back(std::move(node));
+      waiting_bytes_ += bytes;
+      // Wake the sender only when a batch has just filled up. The linger deadline needs no
+      // wake-up (the sender polls while idle), so a caller almost never pays for a futex call.
+      if (waiting_.size() == options_.max_batch_samples ||
+          (waiting_bytes_ >= options_.max_batch_bytes &&
+           waiting_bytes_ - bytes < options_.max_batch_bytes)) {
+        cv_.Signal();
+      }
+    }
   }
 }
 
@@ -78,19 +93,20 @@ bool ClientImpl::BatchReadyLocked(absl::Time now) const {
 }
 
 uint64_t ClientImpl::OldestPendingSeqLocked() const {
-  uint64_t oldest = waiting_.empty() ? UINT64_MAX : waiting_.front().seq;
+  uint64_t oldest = waiting_.empty() ? UINT64_MAX : waiting_.front()->seq;
   for (const auto& [id, batch] : inflight_) oldest = std::min(oldest, batch.first_seq);
   return oldest;
 }
 
 std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_stats) {
-  std::vector<Sample> samples;
+  std::vector<std::unique_ptr<Waiting>> samples;
+  samples.reserve(std::min(waiting_.size(), options_.max_batch_samples));
   size_t bytes = 0;
-  const uint64_t first_seq = waiting_.empty() ? UINT64_MAX : waiting_.front().seq;
+  const uint64_t first_seq = waiting_.empty() ? UINT64_MAX : waiting_.front()->seq;
   while (!waiting_.empty() && samples.size() < options_.max_batch_samples &&
-         (samples.empty() || bytes + waiting_.front().bytes <= options_.max_batch_bytes)) {
-    bytes += waiting_.front().bytes;
-    samples.push_back(std::move(waiting_.front().sample));
+         (samples.empty() || bytes + waiting_.front()->bytes <= options_.max_batch_bytes)) {
+    bytes += waiting_.front()->bytes;
+    samples.push_back(std::move(waiting_.front()));
     waiting_.pop_front();
   }
   waiting_bytes_ -= bytes;
@@ -108,10 +124,11 @@ std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_s
   // of Record() never wait for it. The request is not shared with anyone until we return.
   mu_.Unlock();
   request->mutable_samples()->Reserve(static_cast<int>(samples.size()));
-  for (auto& s : samples) {
-    if (s.app.empty()) s.app = options_.app;
-    MoveToProto(std::move(s), redactor_.get(), request->add_samples());
+  for (auto& w : samples) {
+    if (w->sample.app.empty()) w->sample.app = options_.app;
+    MoveToProto(std::move(w->sample), redactor_.get(), request->add_samples());
   }
+  samples.clear();
   mu_.Lock();
   return request;
 }
@@ -122,14 +139,16 @@ void ClientImpl::SendLoop() {
   absl::Duration backoff = absl::FromChrono(options_.initial_backoff);
   absl::Time next_stats = absl::Now();
 
+  // Shutdown() may cancel live_stream_ at any time under mu_, so it is cleared before the
+  // stream is destroyed.
   auto close_stream = [&] {
     if (!stream) return;
     stream->Cancel();
+    live_stream_ = nullptr;
     mu_.Unlock();
     if (reader.joinable()) reader.join();
     stream.reset();
     mu_.Lock();
-    live_stream_ = nullptr;
   };
 
   absl::MutexLock lock(&mu_);
@@ -138,6 +157,7 @@ void ClientImpl::SendLoop() {
       mu_.Unlock();
       std::unique_ptr<IngestStream> opened = transport_->Open();
       mu_.Lock();
+      if (stopping_) break;
       if (!opened) {
         cv_.WaitWithTimeout(&mu_, Jittered(backoff));
         backoff = std::min(backoff * 2, absl::FromChrono(options_.max_backoff));
@@ -172,9 +192,12 @@ void ClientImpl::SendLoop() {
           (BatchReadyLocked(now) || stats_due)) {
         break;
       }
-      absl::Time wake = next_stats;
-      if (!waiting_.empty()) wake = std::min(wake, waiting_since_ + absl::FromChrono(options_.linger));
-      cv_.WaitWithDeadline(&mu_, wake);
+      // Record() does not signal the first sample of a batch, so an idle sender polls every
+      // linger; with samples waiting it sleeps until the oldest one's linger ends.
+      const absl::Duration linger = absl::FromChrono(options_.linger);
+      absl::Time wake = std::min(next_stats, now + linger);
+      if (!waiting_.empty()) wake = std::min(wake, waiting_since_ + linger);
+      cv_.WaitWithDeadline(&mu_, std::max(wake, now + absl::Milliseconds(1)));
     }
     if (stopping_) break;
     if (stream_broken_) {
@@ -203,6 +226,8 @@ void ClientImpl::SendLoop() {
 void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
   v1::IngestResponse response;
   while (stream->Read(&response)) {
+    // The acked request (up to a batch of samples) is freed after the lock is released.
+    std::shared_ptr<const v1::IngestRequest> done;
     absl::MutexLock lock(&mu_);
     auto it = inflight_.find(response.batch_id());
     if (it == inflight_.end()) continue;  // Acked already, on an earlier stream.
@@ -213,6 +238,7 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
       stats_.rejected += it->second.count;
     }
     inflight_bytes_ -= it->second.bytes;
+    done = std::move(it->second.request);
     inflight_.erase(it);
     cv_.SignalAll();
   }
@@ -244,7 +270,10 @@ Status ClientImpl::Shutdown(std::chrono::milliseconds timeout) {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return Status::Ok();
   }
-  Status flushed = timeout.count() > 0 ? Flush(timeout) : Status::Ok();
+  // Stopping takes a little time (the sender may be inside a connection attempt of up to
+  // a short connection attempt, then joins its reader), so the flush leaves that much of the deadline.
+  const auto reserve = std::min(timeout / 4, std::chrono::milliseconds(50));
+  Status flushed = timeout.count() > 0 ? Flush(timeout - reserve) : Status::Ok();
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return flushed;

@@ -1,10 +1,13 @@
 // ClientImpl: the batcher and sender behind llmtap::Client.
 //
-// Record() moves the sample into a bounded deque under one mutex and returns. One sender
-// thread closes batches (by count, bytes or linger), converts them to protobuf (redaction and
-// trimming happen there, off the caller's thread), writes them to the stream and keeps them
-// in flight until the reader thread sees their ack. When the stream breaks, batches in flight
-// are sent again on the next stream with the same sample ids.
+// Record() moves the sample into a heap node outside the lock, then appends the node's pointer
+// to a bounded queue under one mutex and returns; it never waits for I/O and wakes the sender
+// only when a batch is full. One sender thread closes batches (by count or bytes, or after
+// linger: it polls every `linger` while idle, so a lone sample leaves within ~2x linger),
+// converts them to protobuf (redaction and trimming happen there, off the caller's thread),
+// writes them to the stream and keeps them in flight until the reader thread sees their ack.
+// When the stream breaks, batches in flight are sent again on the next stream with the same
+// sample ids and batch ids. Memory freed by acks and drops is released outside the lock.
 #ifndef LLMTAP_SDK_SRC_CLIENT_IMPL_H_
 #define LLMTAP_SDK_SRC_CLIENT_IMPL_H_
 
@@ -41,8 +44,8 @@ class ClientImpl final : public Client {
  private:
   struct Waiting {
     Sample sample;
-    uint64_t seq;
-    size_t bytes;
+    uint64_t seq = 0;
+    size_t bytes = 0;
   };
   struct InFlight {
     std::shared_ptr<const v1::IngestRequest> request;
@@ -71,7 +74,7 @@ class ClientImpl final : public Client {
 
   mutable absl::Mutex mu_;
   absl::CondVar cv_;  // Signalled on: batch ready, ack, stream broken, flush, stop.
-  std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Waiting>> waiting_ ABSL_GUARDED_BY(mu_);
   size_t waiting_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time waiting_since_ ABSL_GUARDED_BY(mu_);  // When the oldest waiting sample arrived.
   std::map<uint64_t, InFlight> inflight_ ABSL_GUARDED_BY(mu_);

@@ -38,13 +38,16 @@ class GrpcTransport final : public Transport {
     stub_ = v1::IngestService::NewStub(channel_);
   }
 
+  // How long Open() waits for a connecting channel. Short, because Shutdown() waits for it.
+  static constexpr std::chrono::milliseconds kOpenTimeout{20};
+
   std::unique_ptr<IngestStream> Open() override {
     // Fail fast when the channel cannot connect instead of queueing the call.
     auto state = channel_->GetState(/*try_to_connect=*/true);
     if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) return nullptr;
     if (state != GRPC_CHANNEL_READY &&
         !channel_->WaitForConnected(std::chrono::system_clock::now() +
-                                    std::chrono::milliseconds(50))) {
+                                    kOpenTimeout)) {
       return nullptr;
     }
     return std::make_unique<GrpcIngestStream>(stub_.get());

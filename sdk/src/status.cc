@@ -7,6 +7,9 @@ std::string Status::ToString() const {
   switch (code_) {
     case StatusCode::kOk: return "OK";
     case StatusCode::kCancelled: name = "CANCELLED"; break;
+    case StatusCode::kUnknown: name = "UNKNOWN"; break;
+    case StatusCode::kPermissionDenied: name = "PERMISSION_DENIED"; break;
+    case StatusCode::kUnauthenticated: name = "UNAUTHENTICATED"; break;
     case StatusCode::kInvalidArgument: name = "INVALID_ARGUMENT"; break;
     case StatusCode::kDeadlineExceeded: name = "DEADLINE_EXCEEDED"; break;
     case StatusCode::kNotFound: name = "NOT_FOUND"; break;
