@@ -28,6 +28,6 @@ def max_diffs():
 def pytest_terminal_summary(terminalreporter):
     if not MAX_DIFFS:
         return
-    terminalreporter.write_sep("-", "C++ vs Python reference: max |diff|")
+    terminalreporter.write_sep("-", "C++ vs Python reference: max |diff| (stems, fuzz: mismatches)")
     for metric, (diff, count) in sorted(MAX_DIFFS.items()):
         terminalreporter.write_line(f"{metric:<14} {diff:.3e}  over {count} items")

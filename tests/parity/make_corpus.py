@@ -199,6 +199,20 @@ def make_pairs(n_pairs, seed):
     return pairs
 
 
+# Pieces that interact in sacrebleu's 13a rules and in SQuAD normalisation.
+FUZZ_PIECES = [".", ",", "-", "5", "0", "a", "an", "the", "The", "Z", " ", "  ", "'", "/",
+               "(", "$", "_", "\t", "\n", "-\n", "\x01", "\x7f", "&", "&amp;", "&quot;",
+               "&lt;", "&gt;", ";", "<skipped>", "<", "é", "É", "İ", "\u212a", "Σ", "Α",
+               "\u00a0", "\u3000", "\u2028", "\u0085", "\u0301", "北", "😀", "½", "²"]
+
+
+def fuzz_lines(seed, count=5000):
+    """Short random lines over FUZZ_PIECES, for tokenizer and normaliser parity."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(0, 14)))
+            for _ in range(count)]
+
+
 def stem_words(seed):
     """Words for the stemmer parity check: the list above, suffix combinations, random."""
     rng = random.Random(seed)

@@ -74,6 +74,31 @@ def test_exact_match_matches_squad_v11(pairs, cpp_scores, max_diffs):
             max_diffs)
 
 
+def test_tokenizers_match_on_fuzzed_lines(helper_binary, tmp_path, max_diffs):
+    """13a tokenization and SQuAD normalisation, compared as strings on random short lines."""
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+    lines = make_corpus.fuzz_lines(make_corpus.DEFAULT_SEED)
+    path = tmp_path / "fuzz.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(0, len(lines) - 1, 2):
+            f.write(json.dumps({"id": i, "prediction": lines[i], "reference": lines[i + 1]}))
+            f.write("\n")
+    run = subprocess.run([str(helper_binary), "--tokenize", str(path)], capture_output=True,
+                         check=True)
+    rows = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    tokenizer = Tokenizer13a()
+    mismatches = []
+    for row in rows:
+        for k, text in enumerate((lines[row["id"]], lines[row["id"] + 1])):
+            if row["tok13a"][k] != tokenizer(text):
+                mismatches.append(("13a", text, tokenizer(text), row["tok13a"][k]))
+            if row["squad"][k] != squad_v11.normalize_answer(text):
+                mismatches.append(("squad", text, squad_v11.normalize_answer(text),
+                                   row["squad"][k]))
+    max_diffs["fuzz_tokenize"] = (float(len(mismatches)), 2 * len(rows))
+    assert not mismatches, f"{len(mismatches)} differ, e.g. {mismatches[:5]}"
+
+
 def test_porter_stemmer_matches_nltk(helper_binary, max_diffs):
     from nltk.stem import porter
     words = make_corpus.stem_words(make_corpus.DEFAULT_SEED)

@@ -4,9 +4,9 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <span>
+#include <vector>
 
+#include "collector/scoring/text/id_pair_table.h"
 #include "collector/scoring/text/python_unicode.h"
 #include "collector/scoring/text/token_interner.h"
 #include "collector/scoring/text/token_list.h"
@@ -14,92 +14,6 @@
 
 namespace llmtap::collector::text {
 namespace {
-
-constexpr uint32_t kNoToken = 0xFFFFFFFF;  // Fills the unused positions of short n-grams.
-
-// An n-gram of token ids, n <= 4, packed so that n-grams of different orders differ.
-struct Ngram {
-  uint64_t high;
-  uint64_t low;
-  friend bool operator==(const Ngram&, const Ngram&) = default;
-};
-
-Ngram MakeNgram(const uint32_t* ids, int n) {
-  uint32_t g[4] = {kNoToken, kNoToken, kNoToken, kNoToken};
-  for (int k = 0; k < n; ++k) g[k] = ids[k];
-  return {(uint64_t{g[0]} << 32) | g[1], (uint64_t{g[2]} << 32) | g[3]};
-}
-
-// Counts of n-grams: an open-addressing hash table, reset per sentence.
-class NgramCounts {
- public:
-  void Reset(size_t expected) {
-    size_t capacity = 16;
-    while (capacity < expected * 2) capacity *= 2;
-    slots_.assign(capacity, Slot{});
-    mask_ = capacity - 1;
-  }
-
-  // The count of `gram`, inserted at 0 if absent. REQUIRES: fewer than capacity / 2 keys.
-  uint32_t& operator[](const Ngram& gram) {
-    for (size_t i = Hash(gram) & mask_;; i = (i + 1) & mask_) {
-      Slot& slot = slots_[i];
-      if (!slot.used) {
-        slot.used = true;
-        slot.key = gram;
-        return slot.count;
-      }
-      if (slot.key == gram) return slot.count;
-    }
-  }
-
-  // The count of `gram`, or nullptr if absent.
-  uint32_t* Find(const Ngram& gram) {
-    for (size_t i = Hash(gram) & mask_;; i = (i + 1) & mask_) {
-      Slot& slot = slots_[i];
-      if (!slot.used) return nullptr;
-      if (slot.key == gram) return &slot.count;
-    }
-  }
-
-  template <typename Fn>
-  void ForEach(Fn&& fn) const {
-    for (const Slot& slot : slots_) {
-      if (slot.used) fn(slot.key, slot.count);
-    }
-  }
-
- private:
-  struct Slot {
-    Ngram key{0, 0};
-    uint32_t count = 0;
-    bool used = false;
-  };
-
-  static size_t Hash(const Ngram& g) {
-    uint64_t h = g.high * 0x9e3779b97f4a7c15ULL ^ (g.low + 0x632be59bd9b4e019ULL);
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 32;
-    return static_cast<size_t>(h);
-  }
-
-  std::vector<Slot> slots_;
-  size_t mask_ = 0;
-};
-
-// Adds the n-grams (n = 1..4) of `ids` to `*counts`.
-void CountNgrams(std::span<const uint32_t> ids, NgramCounts* counts) {
-  for (int n = 1; n <= kBleuMaxNgramOrder; ++n) {
-    for (size_t i = 0; i + n <= ids.size(); ++i) ++(*counts)[MakeNgram(&ids[i], n)];
-  }
-}
-
-size_t NgramCount(size_t len) {
-  size_t count = 0;
-  for (size_t n = 1; n <= kBleuMaxNgramOrder && n <= len; ++n) count += len - n + 1;
-  return count;
-}
 
 // sacrebleu's my_log: log floored at -9999999999 for 0.
 double MyLog(double x) { return x == 0.0 ? -9999999999.0 : std::log(x); }
@@ -139,10 +53,12 @@ double ComputeBleu(const std::array<size_t, kBleuMaxNgramOrder>& correct,
 struct BleuScratch {
   TokenList tokens;
   TokenInterner interner;
-  std::vector<uint32_t> ids;
-  std::vector<size_t> ref_ends;
-  NgramCounts ref_counts;  // Max over references of each n-gram's count.
-  NgramCounts one_ref;
+  std::vector<uint32_t> ids;         // Token ids: the hypothesis, then each reference.
+  std::vector<uint32_t> grams;       // Per start position, the id of its n-gram.
+  std::vector<size_t> ends;          // End of the hypothesis and of each reference in ids.
+  IdPairTable table;                 // n-gram ids for n >= 2.
+  std::vector<uint32_t> ref_counts;  // Per n-gram id, the max count over references.
+  std::vector<uint32_t> one_ref;     // Per n-gram id, the count in one reference.
 };
 
 double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::string>& references) {
@@ -151,37 +67,23 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
 
   // Tokenize everything into one TokenList so the interner's views stay valid.
   s.tokens.Clear();
+  s.ends.clear();
   AppendTokens13a(PythonRStrip(hypothesis), &s.tokens);
-  const size_t hyp_len = s.tokens.size();
-  s.ref_ends.clear();
+  s.ends.push_back(s.tokens.size());
   for (const std::string& reference : references) {
     AppendTokens13a(PythonRStrip(reference), &s.tokens);
-    s.ref_ends.push_back(s.tokens.size());
+    s.ends.push_back(s.tokens.size());
   }
   s.interner.Reset(s.tokens.size());
   s.ids.clear();
   for (size_t i = 0; i < s.tokens.size(); ++i) s.ids.push_back(s.interner.Intern(s.tokens[i]));
-  const std::span<const uint32_t> ids(s.ids);
+  const size_t hyp_len = s.ends[0];
 
+  // _get_closest_ref_len: smallest |hyp - ref|, ties to the shorter reference.
   size_t ref_len = 0;
   size_t closest_diff = 0;
-  size_t begin = hyp_len;
   for (size_t r = 0; r < references.size(); ++r) {
-    const size_t len = s.ref_ends[r] - begin;
-    if (references.size() == 1) {
-      s.ref_counts.Reset(NgramCount(len));
-      CountNgrams(ids.subspan(begin, len), &s.ref_counts);
-    } else {
-      if (r == 0) s.ref_counts.Reset(NgramCount(s.tokens.size() - hyp_len));
-      s.one_ref.Reset(NgramCount(len));
-      CountNgrams(ids.subspan(begin, len), &s.one_ref);
-      s.one_ref.ForEach([&](const Ngram& gram, uint32_t count) {
-        uint32_t& max = s.ref_counts[gram];
-        max = std::max(max, count);
-      });
-    }
-    begin = s.ref_ends[r];
-    // _get_closest_ref_len: smallest |hyp - ref|, ties to the shorter reference.
+    const size_t len = s.ends[r + 1] - s.ends[r];
     const size_t diff = len > hyp_len ? len - hyp_len : hyp_len - len;
     if (r == 0 || diff < closest_diff || (diff == closest_diff && len < ref_len)) {
       closest_diff = diff;
@@ -189,16 +91,48 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
     }
   }
 
-  // Each hypothesis n-gram is matched while the references have copies left, which sums
-  // min(hypothesis count, reference count) over distinct n-grams.
+  // Each n-gram's id comes from its (n-1)-gram prefix's id and its last token's id:
+  // references insert, the hypothesis only looks up (an n-gram whose prefix no reference
+  // has is in no reference). Each hypothesis n-gram is then matched while the references
+  // have copies left, which sums min(hypothesis count, max reference count).
   std::array<size_t, kBleuMaxNgramOrder> correct = {0, 0, 0, 0};
   std::array<size_t, kBleuMaxNgramOrder> total = {0, 0, 0, 0};
-  for (int n = 1; n <= kBleuMaxNgramOrder; ++n) {
+  s.grams = s.ids;
+  for (size_t n = 1; n <= kBleuMaxNgramOrder; ++n) {
+    size_t num_grams = s.interner.size();
+    if (n > 1) {
+      s.table.Reset(s.ids.size() - hyp_len);
+      for (size_t r = 0; r < references.size(); ++r) {
+        for (size_t i = s.ends[r]; i + n <= s.ends[r + 1]; ++i) {
+          s.grams[i] = s.table.Insert(s.grams[i], s.ids[i + n - 1]);
+        }
+      }
+      for (size_t i = 0; i + n <= hyp_len; ++i) {
+        if (s.grams[i] != IdPairTable::kAbsent) {
+          s.grams[i] = s.table.Find(s.grams[i], s.ids[i + n - 1]);
+        }
+      }
+      num_grams = s.table.size();
+    }
+    s.ref_counts.assign(num_grams, 0);
+    for (size_t r = 0; r < references.size(); ++r) {
+      const size_t begin = s.ends[r];
+      const size_t end = s.ends[r + 1];
+      if (references.size() == 1) {
+        for (size_t i = begin; i + n <= end; ++i) ++s.ref_counts[s.grams[i]];
+        continue;
+      }
+      s.one_ref.assign(num_grams, 0);
+      for (size_t i = begin; i + n <= end; ++i) ++s.one_ref[s.grams[i]];
+      for (size_t g = 0; g < num_grams; ++g) {
+        s.ref_counts[g] = std::max(s.ref_counts[g], s.one_ref[g]);
+      }
+    }
     for (size_t i = 0; i + n <= hyp_len; ++i) {
       ++total[n - 1];
-      uint32_t* left = s.ref_counts.Find(MakeNgram(&ids[i], n));
-      if (left != nullptr && *left > 0) {
-        --*left;
+      const uint32_t gram = s.grams[i];
+      if (gram != IdPairTable::kAbsent && s.ref_counts[gram] > 0) {
+        --s.ref_counts[gram];
         ++correct[n - 1];
       }
     }

@@ -16,8 +16,10 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
-// A fast hash for short tokens: 8 bytes at a time, the tail with at most two loads.
-uint64_t HashBytes(std::string_view s) {
+// A fast hash for short tokens: 8 bytes at a time, the last 1..8 bytes with at most two
+// loads into `*head`. For a token of at most 8 bytes, (size, head) identifies it exactly:
+// 4..8 bytes are covered by the first and last 4, and 1..3 bytes by bytes 0, n/2 and n-1.
+uint64_t HashBytes(std::string_view s, uint64_t* head) {
   const char* p = s.data();
   size_t n = s.size();
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -37,6 +39,7 @@ uint64_t HashBytes(std::string_view s) {
     const auto* u = reinterpret_cast<const unsigned char*>(p);
     tail = (uint64_t{u[0]} << 16) | (uint64_t{u[n >> 1]} << 8) | u[n - 1];
   }
+  *head = tail;
   return Mix(h ^ tail);
 }
 
@@ -79,15 +82,20 @@ void TokenInterner::Rehash(size_t capacity) {
 
 uint32_t TokenInterner::Intern(std::string_view token) {
   if ((size_ + 1) * 2 > slots_.size()) Rehash(CapacityFor(size_ + 1));
-  const uint64_t hash = HashBytes(token);
+  uint64_t head;
+  const uint64_t hash = HashBytes(token, &head);
   const size_t mask = slots_.size() - 1;
+  const bool short_token = token.size() <= 8;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     Slot& slot = slots_[i];
     if (slot.generation != generation_) {
-      slot = Slot{token, hash, static_cast<uint32_t>(size_), generation_};
+      slot = Slot{hash, head, token, static_cast<uint32_t>(size_), generation_};
       return static_cast<uint32_t>(size_++);
     }
-    if (slot.hash == hash && slot.key == token) return slot.id;
+    if (slot.hash == hash && slot.head == head && slot.key.size() == token.size() &&
+        (short_token || slot.key == token)) {
+      return slot.id;
+    }
   }
 }
 

@@ -36,8 +36,9 @@ class TokenInterner {
 
  private:
   struct Slot {
-    std::string_view key;
     uint64_t hash = 0;
+    uint64_t head = 0;  // With key.size() <= 8, identifies the key; see HashBytes.
+    std::string_view key;
     uint32_t id = 0;
     uint32_t generation = 0;  // The slot is in use iff generation == generation_.
   };
