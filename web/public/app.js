@@ -83,7 +83,7 @@ function el(tag, props = {}, ...children) {
     if (k === 'dataset') Object.assign(node.dataset, v);
     else node[k] = v;
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
