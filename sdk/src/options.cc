@@ -1,6 +1,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "llmtap/options.h"
@@ -54,6 +55,7 @@ Status ClientOptions::FromEnv(ClientOptions* o) {
   }
   if (const char* v = Env("LLMTAP_REDACT")) {
     for (absl::string_view kind : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+      kind = absl::StripAsciiWhitespace(kind);
       if (kind == "emails") o->redaction.emails = true;
       else if (kind == "phones") o->redaction.phone_numbers = true;
       else if (kind == "cards") o->redaction.card_numbers = true;

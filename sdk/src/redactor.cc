@@ -60,13 +60,15 @@ int RedactCardsInRun(std::string_view run, const std::string& replacement, std::
   int replaced = 0;
   size_t copied = 0;  // Bytes of run already in out.
   for (size_t g = 0; g < groups.size();) {
-    // The longest span of whole groups starting at g that is a card.
+    // The shortest span of whole groups starting at g that is a card (a longer one that also
+    // passes would swallow a number after the card).
     size_t best_end = g;
     int digits = 0;
     for (size_t e = g; e < groups.size() && (digits += groups[e].digits) <= 19; ++e) {
       if (digits >= 13 &&
           PassesLuhn(run.substr(groups[g].begin, groups[e].end - groups[g].begin))) {
         best_end = e + 1;
+        break;
       }
     }
     if (best_end == g) {

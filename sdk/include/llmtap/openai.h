@@ -162,7 +162,8 @@ class OpenAIClient {
 // The prompt text recorded for `messages`: "role: content" per message, joined by newlines.
 std::string RenderMessages(const std::vector<ChatMessage>& messages);
 
-// Where a prompt falls in [0, 1): FNV-1a 64 of the text, scaled. Shadow routing sends a prompt
+// Where a prompt falls in [0, 1): FNV-1a 64 of the text, mixed by the MurmurHash3 64-bit
+// finalizer, scaled; stable across processes and versions. Shadow routing sends a prompt
 // when ShadowFraction(prompt) < ShadowOptions::fraction.
 double ShadowFraction(std::string_view prompt);
 

@@ -297,6 +297,13 @@ double ShadowFraction(std::string_view prompt) {
     h ^= c;
     h *= 1099511628211ull;  // FNV-1a 64 prime.
   }
+  // FNV-1a alone leaves similar prompts ("question 1", "question 2") clustered; the
+  // MurmurHash3 finalizer spreads them evenly.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
   return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 
