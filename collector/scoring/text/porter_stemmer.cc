@@ -12,9 +12,15 @@ namespace {
 
 bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
-bool EndsWith(const std::string& w, std::string_view suffix) {
-  return w.size() >= suffix.size() &&
-         std::string_view(w).substr(w.size() - suffix.size()) == suffix;
+// Compares from the last character, which rejects most suffixes at once, without a call
+// to memcmp (these strings are a few bytes long).
+bool EndsWith(std::string_view w, std::string_view suffix) {
+  if (w.size() < suffix.size()) return false;
+  const char* end = w.data() + w.size();
+  for (size_t i = 1; i <= suffix.size(); ++i) {
+    if (end[-static_cast<ptrdiff_t>(i)] != suffix[suffix.size() - i]) return false;
+  }
+  return true;
 }
 
 // NLTK's _is_consonant: 'y' is a consonant unless preceded by a consonant.
@@ -240,7 +246,7 @@ bool LookupIrregular(std::string* w) {
       {"succeed", "succeed"},
   };
   for (const Irregular& entry : kIrregular) {
-    if (*w == entry.word) {
+    if (w->size() == entry.word.size() && EndsWith(*w, entry.word)) {
       w->assign(entry.stem);
       return true;
     }

@@ -96,7 +96,7 @@ class SquadTokenizer {
   }
 
   // Consumes one character, or a run of ASCII word characters.
-  void Step() {
+  [[gnu::always_inline]] void Step() {
     const char* p = p_;
     unsigned char b = static_cast<unsigned char>(*p);
     // Fast path for the common case: a run of ASCII letters and digits, possibly with
@@ -133,7 +133,7 @@ class SquadTokenizer {
   }
 
  private:
-  void Ascii(unsigned char b) {
+  [[gnu::always_inline]] void Ascii(unsigned char b) {
     switch (kByteInfo[b].cls) {
       case AsciiClass::kPunctuation:
         break;
@@ -151,7 +151,7 @@ class SquadTokenizer {
     }
   }
 
-  void NonAscii(char32_t c) {
+  [[gnu::always_inline]] void NonAscii(char32_t c) {
     if (c < 0x80) {
       Ascii(static_cast<unsigned char>(c));
     } else if (IsPythonSpace(c)) {
@@ -165,7 +165,7 @@ class SquadTokenizer {
   }
 
   // A character that is neither whitespace nor \w; `raw` writes it as one invalid byte.
-  void Other(char32_t c, bool raw) {
+  [[gnu::always_inline]] void Other(char32_t c, bool raw) {
     EndRun();
     if (raw) {
       *w_++ = static_cast<char>(c);
@@ -174,12 +174,12 @@ class SquadTokenizer {
     }
   }
 
-  void Space() {
+  [[gnu::always_inline]] void Space() {
     EndRun();
     tokens_->EndTokenAt(w_);
   }
 
-  void EndRun() {
+  [[gnu::always_inline]] void EndRun() {
     if (run_start_ == nullptr) return;
     if (IsArticle(run_start_, static_cast<size_t>(w_ - run_start_))) {
       w_ = run_start_;
