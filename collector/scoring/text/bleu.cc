@@ -93,28 +93,31 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
 
   // Each n-gram's id comes from its (n-1)-gram prefix's id and its last token's id:
   // references insert, the hypothesis only looks up (an n-gram whose prefix no reference
-  // has is in no reference). Each hypothesis n-gram is then matched while the references
-  // have copies left, which sums min(hypothesis count, max reference count).
+  // has is in no reference). Unigram ids are the token ids, below `num_tokens`; longer
+  // n-grams get ids from one table offset by `num_tokens`, so ids of different orders never
+  // meet and one count array serves all orders. Each hypothesis n-gram is then matched while
+  // the references have copies left, which sums min(hypothesis count, max reference count).
   std::array<size_t, kBleuMaxNgramOrder> correct = {0, 0, 0, 0};
   std::array<size_t, kBleuMaxNgramOrder> total = {0, 0, 0, 0};
+  const uint32_t num_tokens = static_cast<uint32_t>(s.interner.size());
+  s.table.Reset((kBleuMaxNgramOrder - 1) * (s.ids.size() - hyp_len));
   s.grams = s.ids;
+  s.ref_counts.clear();
   for (size_t n = 1; n <= kBleuMaxNgramOrder; ++n) {
-    size_t num_grams = s.interner.size();
     if (n > 1) {
-      s.table.Reset(s.ids.size() - hyp_len);
       for (size_t r = 0; r < references.size(); ++r) {
         for (size_t i = s.ends[r]; i + n <= s.ends[r + 1]; ++i) {
-          s.grams[i] = s.table.Insert(s.grams[i], s.ids[i + n - 1]);
+          s.grams[i] = num_tokens + s.table.Insert(s.grams[i], s.ids[i + n - 1]);
         }
       }
       for (size_t i = 0; i + n <= hyp_len; ++i) {
-        if (s.grams[i] != IdPairTable::kAbsent) {
-          s.grams[i] = s.table.Find(s.grams[i], s.ids[i + n - 1]);
-        }
+        if (s.grams[i] == IdPairTable::kAbsent) continue;
+        const uint32_t id = s.table.Find(s.grams[i], s.ids[i + n - 1]);
+        s.grams[i] = id == IdPairTable::kAbsent ? id : num_tokens + id;
       }
-      num_grams = s.table.size();
     }
-    s.ref_counts.assign(num_grams, 0);
+    const size_t num_grams = num_tokens + s.table.size();
+    s.ref_counts.resize(num_grams, 0);
     for (size_t r = 0; r < references.size(); ++r) {
       const size_t begin = s.ends[r];
       const size_t end = s.ends[r + 1];
@@ -124,8 +127,8 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
       }
       s.one_ref.assign(num_grams, 0);
       for (size_t i = begin; i + n <= end; ++i) ++s.one_ref[s.grams[i]];
-      for (size_t g = 0; g < num_grams; ++g) {
-        s.ref_counts[g] = std::max(s.ref_counts[g], s.one_ref[g]);
+      for (size_t i = begin; i + n <= end; ++i) {
+        s.ref_counts[s.grams[i]] = std::max(s.ref_counts[s.grams[i]], s.one_ref[s.grams[i]]);
       }
     }
     for (size_t i = 0; i + n <= hyp_len; ++i) {

@@ -62,6 +62,15 @@ TEST(SentenceBleuTest, ClipsByTheBestReferenceAndUsesTheClosestLength) {
   EXPECT_NEAR(SentenceBleu("a b c d", {"a b", "a b c d", "x y z w v u"}), 1.0, 1e-15);
 }
 
+TEST(SentenceBleuTest, MatchesSacrebleuWithSeveralReferences) {
+  // sacrebleu.sentence_bleu(hypothesis, references).score / 100.
+  EXPECT_NEAR(SentenceBleu("the the the cat sat on the mat",
+                           {"the cat sat", "the the dog sat on a mat", "a cat is on the mat"}),
+              0.38260294162784492, 1e-15);
+  EXPECT_NEAR(SentenceBleu("a b c d e", {"a b", "c d e a b", "e d c b a x y"}),
+              0.49999999999999994, 1e-15);
+}
+
 TEST(SentenceBleuTest, SmoothsZeroMatchOrdersExponentially) {
   // 1-grams: 2/2 correct; 2-grams: 0/1 -> 100 / (2 * 1). BP = 1.
   const double expected = std::exp((std::log(100.0) + std::log(50.0)) / 2) / 100;

@@ -114,12 +114,19 @@ void Tokenize(std::string_view line, TokenList* tokens) {
   bool previous_is_digit = false;  // In step 1's output; the padding is a space.
   for (size_t i = 0; i < n;) {
     const unsigned char c = p[i];
-    switch (kByteKinds[c]) {
+    const ByteKind kind = kByteKinds[c];
+    if (kind == ByteKind::kPlain) {  // The common case: a run of letters and digits.
+      char* out = w;  // A local, so the byte stores cannot alias it.
+      do {
+        *out++ = static_cast<char>(p[i++]);
+      } while (i < n && kByteKinds[p[i]] == ByteKind::kPlain);
+      w = out;
+      previous_is_digit = IsDigit(p[i - 1]);
+      continue;
+    }
+    switch (kind) {
       case ByteKind::kPlain:
-        *w++ = static_cast<char>(c);
-        previous_is_digit = IsDigit(c);
-        ++i;
-        continue;
+        break;  // Handled above.
       case ByteKind::kSpace:
         split();
         break;
