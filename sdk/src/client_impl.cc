@@ -4,9 +4,15 @@
 #include <random>
 
 #include "sample_convert.h"
+#include "sample_id.h"
 
 namespace llmtap::internal {
 namespace {
+
+// Dropped samples waiting for the sender to free them (see graveyard_).
+constexpr size_t kMaxGraveyard = 4096;
+// Sample.id is 32 hex characters; counted in the budget before the sender fills it.
+constexpr size_t kSampleIdChars = 32;
 
 // Per-thread generator for head sampling and jitter.
 double UniformUnit() {
@@ -23,7 +29,11 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
     : options_(std::move(options)),
       transport_(std::move(transport)),
       redactor_(std::move(redactor)),
-      client_id_(NewSampleId()) {}
+      client_id_(NewSampleId()) {
+  absl::MutexLock lock(&mu_);
+  graveyard_.reserve(kMaxGraveyard);
+  spare_graveyard_.reserve(kMaxGraveyard);
+}
 
 ClientImpl::~ClientImpl() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -34,45 +44,43 @@ void ClientImpl::Record(Sample sample) {
     sampled_out_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (sample.id.empty()) sample.id = NewSampleId();
   if (sample.start_time.time_since_epoch().count() == 0) {
     sample.start_time = std::chrono::system_clock::now();
   }
   // Everything that allocates or copies happens before the lock; under it only pointers move.
-  auto node = std::make_unique<Waiting>();
-  node->bytes = ApproximateBytes(sample);
-  node->sample = std::move(sample);
-  const size_t bytes = node->bytes;
-  // Samples pushed out by this one; freed after the lock is released.
-  std::unique_ptr<Waiting> evicted[4];
-  std::vector<std::unique_ptr<Waiting>> evicted_more;
-  size_t n_evicted = 0;
+  // The id is made by the sender (from start_time) when left empty.
+  const size_t bytes = ApproximateBytes(sample) + (sample.id.empty() ? kSampleIdChars : 0);
+  std::unique_ptr<Sample> node(new Sample(std::move(sample)));
+  // What cannot go to the graveyard is freed here, after the lock is released.
+  std::unique_ptr<Sample> evicted;
+  std::vector<std::unique_ptr<Sample>> evicted_more;
   {
     absl::MutexLock lock(&mu_);
     ++stats_.recorded;
-    if (shut_down_) {
+    if (shut_down_ || inflight_bytes_ + bytes > options_.max_buffer_bytes) {
+      // After shutdown nothing is kept. Samples in flight stay (they may need to be sent
+      // again); when they alone leave no room, the new sample is the one dropped and the
+      // waiting ones keep their place.
       ++stats_.dropped;
-      evicted[n_evicted++] = std::move(node);
-    } else if (inflight_bytes_ + bytes > options_.max_buffer_bytes) {
-      // Samples in flight stay (they may need to be sent again); when they alone leave no room,
-      // the new sample is the one dropped, and the waiting ones keep their place.
-      ++stats_.dropped;
-      evicted[n_evicted++] = std::move(node);
+      evicted = std::move(node);
     } else {
       // Make room: the oldest waiting samples go first.
       while (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes) {
-        waiting_bytes_ -= waiting_.front()->bytes;
-        if (n_evicted < 4) {
-          evicted[n_evicted++] = std::move(waiting_.front());
+        Waiting& oldest = waiting_.front();
+        waiting_bytes_ -= oldest.bytes;
+        if (graveyard_.size() < kMaxGraveyard) {
+          graveyard_.push_back(std::move(oldest.sample));
+          if (graveyard_.size() == kMaxGraveyard / 2) cv_.Signal();
+        } else if (!evicted) {
+          evicted = std::move(oldest.sample);
         } else {
-          evicted_more.push_back(std::move(waiting_.front()));
+          evicted_more.push_back(std::move(oldest.sample));
         }
         waiting_.pop_front();
         ++stats_.dropped;
       }
       if (waiting_.empty()) waiting_since_ = absl::Now();
-      node->seq = next_seq_++;
-      waiting_.push_back(std::move(node));
+      waiting_.push_back(Waiting{std::move(node), next_seq_++, bytes});
       waiting_bytes_ += bytes;
       // Wake the sender only when a batch has just filled up. The linger deadline needs no
       // wake-up (the sender polls while idle), so a caller almost never pays for a futex call.
@@ -85,6 +93,14 @@ void ClientImpl::Record(Sample sample) {
   }
 }
 
+void ClientImpl::FreeGraveyardLocked() {
+  if (graveyard_.empty()) return;
+  graveyard_.swap(spare_graveyard_);  // Both keep their reserved capacity.
+  mu_.Unlock();
+  spare_graveyard_.clear();
+  mu_.Lock();
+}
+
 bool ClientImpl::BatchReadyLocked(absl::Time now) const {
   if (waiting_.empty()) return false;
   return flush_waiters_ > 0 || stopping_ || waiting_.size() >= options_.max_batch_samples ||
@@ -93,20 +109,20 @@ bool ClientImpl::BatchReadyLocked(absl::Time now) const {
 }
 
 uint64_t ClientImpl::OldestPendingSeqLocked() const {
-  uint64_t oldest = waiting_.empty() ? UINT64_MAX : waiting_.front()->seq;
+  uint64_t oldest = waiting_.empty() ? UINT64_MAX : waiting_.front().seq;
   for (const auto& [id, batch] : inflight_) oldest = std::min(oldest, batch.first_seq);
   return oldest;
 }
 
 std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_stats) {
-  std::vector<std::unique_ptr<Waiting>> samples;
+  std::vector<std::unique_ptr<Sample>> samples;
   samples.reserve(std::min(waiting_.size(), options_.max_batch_samples));
   size_t bytes = 0;
-  const uint64_t first_seq = waiting_.empty() ? UINT64_MAX : waiting_.front()->seq;
+  const uint64_t first_seq = waiting_.empty() ? UINT64_MAX : waiting_.front().seq;
   while (!waiting_.empty() && samples.size() < options_.max_batch_samples &&
-         (samples.empty() || bytes + waiting_.front()->bytes <= options_.max_batch_bytes)) {
-    bytes += waiting_.front()->bytes;
-    samples.push_back(std::move(waiting_.front()));
+         (samples.empty() || bytes + waiting_.front().bytes <= options_.max_batch_bytes)) {
+    bytes += waiting_.front().bytes;
+    samples.push_back(std::move(waiting_.front().sample));
     waiting_.pop_front();
   }
   waiting_bytes_ -= bytes;
@@ -124,9 +140,10 @@ std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_s
   // of Record() never wait for it. The request is not shared with anyone until we return.
   mu_.Unlock();
   request->mutable_samples()->Reserve(static_cast<int>(samples.size()));
-  for (auto& w : samples) {
-    if (w->sample.app.empty()) w->sample.app = options_.app;
-    MoveToProto(std::move(w->sample), redactor_.get(), request->add_samples());
+  for (auto& sample : samples) {
+    if (sample->app.empty()) sample->app = options_.app;
+    if (sample->id.empty()) sample->id = internal::NewSampleIdAt(sample->start_time);
+    MoveToProto(std::move(*sample), redactor_.get(), request->add_samples());
   }
   samples.clear();
   mu_.Lock();
@@ -186,6 +203,7 @@ void ClientImpl::SendLoop() {
 
     // Wait for something to do.
     while (!stopping_ && !stream_broken_) {
+      FreeGraveyardLocked();
       const absl::Time now = absl::Now();
       const bool stats_due = now >= next_stats;
       if (inflight_.size() < options_.max_inflight_batches &&

@@ -42,8 +42,10 @@ class ClientImpl final : public Client {
   ClientStats Stats() const override;
 
  private:
+  // A waiting sample. The queue holds these small entries; the sample itself sits in its own
+  // heap node, so the lock guards only pointer moves and evicting reads no cold memory.
   struct Waiting {
-    Sample sample;
+    std::unique_ptr<Sample> sample;
     uint64_t seq = 0;
     size_t bytes = 0;
   };
@@ -59,6 +61,8 @@ class ClientImpl final : public Client {
   // Moves up to one batch from waiting_ to inflight_ and returns its request.
   std::shared_ptr<const v1::IngestRequest> TakeBatchLocked(bool with_stats)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Frees the samples Record() dropped (with mu_ released while freeing).
+  void FreeGraveyardLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool BatchReadyLocked(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t OldestPendingSeqLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::ClientStats StatsProtoLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -74,7 +78,7 @@ class ClientImpl final : public Client {
 
   mutable absl::Mutex mu_;
   absl::CondVar cv_;  // Signalled on: batch ready, ack, stream broken, flush, stop.
-  std::deque<std::unique_ptr<Waiting>> waiting_ ABSL_GUARDED_BY(mu_);
+  std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
   size_t waiting_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time waiting_since_ ABSL_GUARDED_BY(mu_);  // When the oldest waiting sample arrived.
   std::map<uint64_t, InFlight> inflight_ ABSL_GUARDED_BY(mu_);
@@ -88,6 +92,11 @@ class ClientImpl final : public Client {
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   IngestStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
   ClientStats stats_ ABSL_GUARDED_BY(mu_);
+  // Samples dropped for the budget, freed by the sender so that callers of Record() do not pay
+  // for touching cold memory. Capacity kMaxGraveyard, reserved up front; when full, Record()
+  // frees the dropped sample itself.
+  std::vector<std::unique_ptr<Sample>> graveyard_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Sample>> spare_graveyard_;  // Used by the sender only.
 
   std::thread sender_;
 };

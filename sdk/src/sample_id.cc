@@ -2,17 +2,19 @@
 #include <random>
 
 #include "llmtap/sample.h"
+#include "sample_id.h"
 
 namespace llmtap {
+namespace internal {
 
-std::string NewSampleId() {
+std::string NewSampleIdAt(std::chrono::system_clock::time_point when) {
   // Per-thread generator: no locks, seeded once from the OS.
   thread_local std::mt19937_64 rng([] {
     std::random_device rd;
     return (static_cast<uint64_t>(rd()) << 32) ^ rd();
   }());
   const uint64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
+                          when.time_since_epoch())
                           .count();
   const uint64_t hi = (ms << 16) | (rng() & 0xFFFF);  // 48 bits of time, 16 random.
   const uint64_t lo = rng();                           // 64 random.
@@ -24,5 +26,9 @@ std::string NewSampleId() {
   }
   return id;
 }
+
+}  // namespace internal
+
+std::string NewSampleId() { return internal::NewSampleIdAt(std::chrono::system_clock::now()); }
 
 }  // namespace llmtap

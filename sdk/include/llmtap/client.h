@@ -53,8 +53,9 @@ class Client {
   // pending in the last Stats()).
   virtual ~Client() = default;
 
-  // Takes the sample and returns at once: never blocks on the network, never throws. Fills
-  // an empty id, app or start time. After Shutdown, samples are counted as dropped.
+  // Takes the sample and returns at once: never blocks on the network, never throws. Fills an
+  // empty start time now, and an empty id (from the start time) and app before sending.
+  // After Shutdown, samples are counted as dropped.
   virtual void Record(Sample sample) = 0;
 
   // Waits until everything recorded before the call is acked, or the timeout passes.
