@@ -53,7 +53,10 @@ TEST(PythonLowerTest, CapitalSigmaIsFinalOnlyAfterACasedLetterAtWordEnd) {
 }
 
 TEST(PythonSplitTest, SplitsOnAllPythonWhitespace) {
-  EXPECT_EQ(Split(" a\tb\nc\x1c" "d\xC2\x85" "e\xC2\xA0" "f\xE2\x80\x80g\xE2\x80\xA8h\xE3\x80\x80i "),
+  EXPECT_EQ(Split(" a\tb\nc\x1c"
+                  "d\xC2\x85"
+                  "e\xC2\xA0"
+                  "f\xE2\x80\x80g\xE2\x80\xA8h\xE3\x80\x80i "),
             (std::vector<std::string>{"a", "b", "c", "d", "e", "f", "g", "h", "i"}));
   // U+200B (zero width space) is not whitespace in Python.
   EXPECT_EQ(Split("a\xE2\x80\x8B" "b"), (std::vector<std::string>{"a\xE2\x80\x8B" "b"}));

@@ -40,7 +40,8 @@ std::vector<std::string> Tokenize(std::string_view text);
 // Returns f1_score(prediction, ground_truth) in [0, 1].
 double TokenF1(std::string_view prediction, std::string_view ground_truth);
 
-// Returns exact_match_score(prediction, ground_truth).
+// Returns exact_match_score(prediction, ground_truth). Normalises both texts lazily and
+// stops at the first differing token.
 bool ExactMatch(std::string_view prediction, std::string_view ground_truth);
 
 }  // namespace llmtap::collector::text

@@ -7,6 +7,8 @@
 //   tokens.Add("world");
 //   tokens[1] == "world";
 //
+// Offsets are 32-bit: REQUIRES fewer than 4 GiB of token bytes per list.
+//
 // Thread-safety: none; one owner at a time. Views returned by operator[] stay valid until
 // the next call that adds bytes (Add, Append, BeginWrite) or Clear.
 #ifndef LLMTAP_COLLECTOR_SCORING_TEXT_TOKEN_LIST_H_
