@@ -1,0 +1,119 @@
+// Python wrapper of QueryClient: builds requests from keyword arguments, runs each RPC with
+// the GIL released, and returns plain dicts (see proto_dict.h) or raises llmtap.QueryError.
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings.h"
+#include "errors.h"
+#include "proto_dict.h"
+#include "py_time.h"
+#include "query_client.h"
+
+namespace py = pybind11;
+
+namespace llmtap::python {
+namespace {
+
+// Runs `rpc` without the GIL and raises on failure.
+template <typename Rpc>
+void Run(Rpc rpc) {
+  grpc::Status s;
+  {
+    py::gil_scoped_release unlocked;
+    s = rpc();
+  }
+  if (!s.ok()) RaiseQueryError(s);
+}
+
+// None (unbounded: 0), Unix seconds or a datetime, as Unix nanoseconds.
+int64_t UnixNanos(const py::object& value, const char* name) {
+  int64_t nanos = 0;
+  if (!value.is_none() && !ToUnixNanos(value, &nanos)) {
+    RaiseQueryError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 std::string(name) + " must be a datetime or Unix seconds"));
+  }
+  return nanos;
+}
+
+std::unique_ptr<QueryClient> MakeQueryClient(const std::string& address, double timeout_s) {
+  if (!(timeout_s > 0) || !std::isfinite(timeout_s)) {
+    RaiseQueryError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "timeout_s must be a finite number > 0"));
+  }
+  auto timeout = std::chrono::milliseconds(std::max<int64_t>(1, std::llround(timeout_s * 1000)));
+  return std::make_unique<QueryClient>(address, timeout);
+}
+
+}  // namespace
+
+void BindQueryClient(py::module_& m) {
+  py::class_<QueryClient>(m, "QueryClient", "A blocking client of llmtap.v1.QueryService.")
+      .def(py::init(&MakeQueryClient), py::arg("address"), py::arg("timeout_s") = 10.0)
+      .def_property_readonly("address", &QueryClient::address)
+      .def(
+          "get_sample",
+          [](QueryClient& self, const std::string& id) {
+            v1::GetSampleRequest request;
+            request.set_id(id);
+            v1::GetSampleResponse response;
+            Run([&] { return self.GetSample(request, &response); });
+            return ToDict(response);
+          },
+          py::arg("id"))
+      .def(
+          "list_samples",
+          [](QueryClient& self, std::optional<std::string> app, std::optional<std::string> model,
+             std::optional<std::string> variant, std::optional<std::string> session_id,
+             std::optional<std::map<std::string, std::string>> metadata, py::object start,
+             py::object end, uint32_t page_size, std::string page_token, bool with_scores) {
+            v1::ListSamplesRequest request;
+            v1::Filter* filter = request.mutable_filter();
+            if (app) filter->set_app(*app);
+            if (model) filter->set_model(*model);
+            if (variant) filter->set_variant(*variant);
+            if (session_id) filter->set_session_id(*session_id);
+            if (metadata) filter->mutable_metadata()->insert(metadata->begin(), metadata->end());
+            filter->set_start_unix_nano(UnixNanos(start, "start"));
+            filter->set_end_unix_nano(UnixNanos(end, "end"));
+            request.set_page_size(page_size);
+            request.set_page_token(std::move(page_token));
+            request.set_with_scores(with_scores);
+            v1::ListSamplesResponse response;
+            Run([&] { return self.ListSamples(request, &response); });
+            return ToDict(response);
+          },
+          py::kw_only(), py::arg("app") = py::none(), py::arg("model") = py::none(),
+          py::arg("variant") = py::none(), py::arg("session_id") = py::none(),
+          py::arg("metadata") = py::none(), py::arg("start") = py::none(),
+          py::arg("end") = py::none(), py::arg("page_size") = 50, py::arg("page_token") = "",
+          py::arg("with_scores") = false)
+      .def(
+          "call",
+          [](QueryClient& self, const std::string& method, const std::string& request_json) {
+            std::unique_ptr<google::protobuf::Message> response;
+            Run([&] { return self.Call(method, request_json, &response); });
+            std::string json;
+            if (grpc::Status s = QueryClient::ToJson(*response, &json); !s.ok()) {
+              RaiseQueryError(s);
+            }
+            return json;
+          },
+          py::arg("method"), py::arg("request_json") = "{}")
+      .def(
+          "call_dict",
+          [](QueryClient& self, const std::string& method, const std::string& request_json) {
+            std::unique_ptr<google::protobuf::Message> response;
+            Run([&] { return self.Call(method, request_json, &response); });
+            return ToDict(*response);
+          },
+          py::arg("method"), py::arg("request_json") = "{}");
+}
+
+}  // namespace llmtap::python

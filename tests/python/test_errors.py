@@ -1,0 +1,94 @@
+"""Failures raise llmtap.Error subclasses carrying the status code."""
+
+import socket
+
+import pytest
+
+import llmtap
+
+
+def test_unknown_id_is_not_found(query):
+    with pytest.raises(llmtap.QueryError) as e:
+        query.get_sample(llmtap.new_sample_id())
+    assert e.value.code == "NOT_FOUND"
+    assert isinstance(e.value, llmtap.Error)
+
+
+def test_malformed_id_is_invalid_argument(query):
+    with pytest.raises(llmtap.QueryError) as e:
+        query.get_sample("not-a-sample-id")
+    assert e.value.code == "INVALID_ARGUMENT"
+    assert e.value.message
+    assert str(e.value).startswith("INVALID_ARGUMENT: ")
+
+
+def test_generic_call_errors(query):
+    with pytest.raises(llmtap.QueryError) as e:
+        query.call("NoSuchMethod")
+    assert e.value.code == "UNIMPLEMENTED"
+    with pytest.raises(llmtap.QueryError) as e:
+        query.call("Tail")  # Streams: not callable this way.
+    assert e.value.code == "UNIMPLEMENTED"
+    with pytest.raises(llmtap.QueryError) as e:
+        query.call("ListSamples", "{not json")
+    assert e.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(llmtap.QueryError) as e:
+        query.call("ListSamples", {"no_such_field": 1})
+    assert e.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(llmtap.QueryError) as e:
+        query.call("GetSample", {"id": "zz"})
+    assert e.value.code == "INVALID_ARGUMENT"
+
+
+def test_an_unreachable_collector_is_unavailable():
+    with socket.socket() as s:  # A port nobody listens on.
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    q = llmtap.QueryClient(f"127.0.0.1:{port}", timeout_s=2)
+    with pytest.raises(llmtap.QueryError) as e:
+        q.list_samples()
+    assert e.value.code in ("UNAVAILABLE", "DEADLINE_EXCEEDED")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"sample_rate": 2.0},
+        {"sample_rate": -0.1},
+        {"collector_address": ""},
+        {"max_batch_samples": 0},
+        {"max_inflight_batches": 0},
+        {"redaction": llmtap.Redaction(custom_patterns=["(unclosed"])},
+    ],
+)
+def test_invalid_options_raise(options):
+    with pytest.raises(llmtap.InvalidArgumentError) as e:
+        llmtap.Client(**options)
+    assert isinstance(e.value, ValueError)
+    assert e.value.code == "INVALID_ARGUMENT"
+
+
+def test_a_malformed_environment_variable_is_named(monkeypatch):
+    monkeypatch.setenv("LLMTAP_SAMPLE_RATE", "lots")
+    with pytest.raises(llmtap.InvalidArgumentError, match="LLMTAP_SAMPLE_RATE"):
+        llmtap.Client(from_env=True)
+
+
+def test_flush_times_out_without_a_collector():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    c = llmtap.Client(f"127.0.0.1:{port}")
+    c.record(prompt="nowhere to go")
+    with pytest.raises(llmtap.DeadlineExceededError) as e:
+        c.flush(0.2)
+    assert isinstance(e.value, TimeoutError)
+    assert e.value.code == "DEADLINE_EXCEEDED"
+    assert c.stats()["pending"] == 1
+    with pytest.raises(TimeoutError):
+        c.shutdown(0.1)
+
+
+def test_a_negative_timeout_is_rejected(client):
+    with pytest.raises(ValueError):
+        client.flush(-1)
