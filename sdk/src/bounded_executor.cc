@@ -13,9 +13,10 @@ BoundedExecutor::BoundedExecutor(size_t threads, size_t max_queue) : max_queue_(
 BoundedExecutor::~BoundedExecutor() { Shutdown(); }
 
 bool BoundedExecutor::TrySubmit(std::function<void()> task) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (stopping_ || queue_.size() >= max_queue_) return false;
   queue_.push_back(std::move(task));
+  cv_.Signal();
   return true;
 }
 
@@ -23,12 +24,8 @@ void BoundedExecutor::WorkLoop() {
   while (true) {
     std::function<void()> task;
     {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](BoundedExecutor* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return self->stopping_ || !self->queue_.empty();
-          },
-          this));
+      MutexLock lock(&mu_);
+      while (!stopping_ && queue_.empty()) cv_.Wait(&mu_);
       if (stopping_) return;
       task = std::move(queue_.front());
       queue_.pop_front();
@@ -38,12 +35,13 @@ void BoundedExecutor::WorkLoop() {
 }
 
 size_t BoundedExecutor::Shutdown() {
-  absl::MutexLock join_lock(&join_mu_);
+  MutexLock join_lock(&join_mu_);
   std::deque<std::function<void()>> discarded;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     discarded.swap(queue_);
+    cv_.SignalAll();
   }
   for (auto& t : threads_) {
     if (t.joinable()) t.join();

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "sync.h"
 
 namespace llmtap::internal {
 
@@ -38,12 +38,13 @@ class BoundedExecutor {
 
   const size_t max_queue_;
 
-  absl::Mutex mu_;
+  Mutex mu_;
+  CondVar cv_;  // Signalled on: a task queued, stopping.
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   std::vector<std::thread> threads_;  // Joined by the first Shutdown().
-  absl::Mutex join_mu_;              // Serialises Shutdown() calls.
+  Mutex join_mu_;              // Serialises Shutdown() calls.
 };
 
 }  // namespace llmtap::internal

@@ -30,7 +30,7 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
       transport_(std::move(transport)),
       redactor_(std::move(redactor)),
       client_id_(NewSampleId()) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   graveyard_.reserve(kMaxGraveyard);
   spare_graveyard_.reserve(kMaxGraveyard);
 }
@@ -55,7 +55,7 @@ void ClientImpl::Record(Sample sample) {
   std::unique_ptr<Sample> evicted;
   std::vector<std::unique_ptr<Sample>> evicted_more;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ++stats_.recorded;
     if (shut_down_ || inflight_bytes_ + bytes > options_.max_buffer_bytes) {
       // After shutdown nothing is kept. Samples in flight stay (they may need to be sent
@@ -168,7 +168,7 @@ void ClientImpl::SendLoop() {
     mu_.Lock();
   };
 
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
     if (!stream) {
       mu_.Unlock();
@@ -246,7 +246,7 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
   while (stream->Read(&response)) {
     // The acked request (up to a batch of samples) is freed after the lock is released.
     std::shared_ptr<const v1::IngestRequest> done;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = inflight_.find(response.batch_id());
     if (it == inflight_.end()) continue;  // Acked already, on an earlier stream.
     if (response.code() == 0) {
@@ -260,14 +260,14 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
     inflight_.erase(it);
     cv_.SignalAll();
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (generation_ == generation) stream_broken_ = true;
   cv_.SignalAll();
 }
 
 Status ClientImpl::Flush(std::chrono::milliseconds timeout) {
   const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const uint64_t target = next_seq_;  // Everything recorded before this call.
   ++flush_waiters_;
   cv_.SignalAll();
@@ -285,7 +285,7 @@ Status ClientImpl::Flush(std::chrono::milliseconds timeout) {
 
 Status ClientImpl::Shutdown(std::chrono::milliseconds timeout) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (shut_down_) return Status::Ok();
   }
   // Stopping takes a little time (the sender may be inside a connection attempt of up to
@@ -293,7 +293,7 @@ Status ClientImpl::Shutdown(std::chrono::milliseconds timeout) {
   const auto reserve = std::min(timeout / 4, std::chrono::milliseconds(50));
   Status flushed = timeout.count() > 0 ? Flush(timeout - reserve) : Status::Ok();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (shut_down_) return flushed;
     shut_down_ = true;
     stopping_ = true;
@@ -304,7 +304,7 @@ Status ClientImpl::Shutdown(std::chrono::milliseconds timeout) {
   // cancelling the stream unblocks its Write and the reader's Read.
   if (sender_.joinable()) sender_.join();
   if (!flushed.ok()) return flushed;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!waiting_.empty() || !inflight_.empty()) {
     return Status(StatusCode::kDeadlineExceeded, "samples still pending at shutdown");
   }
@@ -338,7 +338,7 @@ ClientStats ClientImpl::StatsLocked() const {
 }
 
 ClientStats ClientImpl::Stats() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return StatsLocked();
 }
 

@@ -19,7 +19,8 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "sync.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "llmtap/client.h"
 #include "llmtap/v1/ingest.pb.h"
@@ -76,8 +77,8 @@ class ClientImpl final : public Client {
 
   std::atomic<uint64_t> sampled_out_{0};
 
-  mutable absl::Mutex mu_;
-  absl::CondVar cv_;  // Signalled on: batch ready, ack, stream broken, flush, stop.
+  mutable Mutex mu_;
+  CondVar cv_;  // Signalled on: batch ready, ack, stream broken, flush, stop.
   std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
   size_t waiting_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time waiting_since_ ABSL_GUARDED_BY(mu_);  // When the oldest waiting sample arrived.

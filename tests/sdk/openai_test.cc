@@ -102,6 +102,8 @@ class FakeOpenAI {
         });
     server_.Start();
   }
+  // The server's threads touch the members below: stop them first.
+  ~FakeOpenAI() { server_.Stop(); }
 
   std::string url(const std::string& route) const { return server_.base_url("/" + route + "/v1"); }
   int requests() const { return requests_.load(); }
