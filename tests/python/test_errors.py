@@ -92,3 +92,31 @@ def test_flush_times_out_without_a_collector():
 def test_a_negative_timeout_is_rejected(client):
     with pytest.raises(ValueError):
         client.flush(-1)
+
+
+def test_flush_releases_the_gil_while_it_waits():
+    import threading
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    c = llmtap.Client(f"127.0.0.1:{port}")
+    c.record(prompt="stuck")
+    started = threading.Event()
+
+    def flush() -> None:
+        started.set()
+        with pytest.raises(TimeoutError):
+            c.flush(0.5)
+
+    waiter = threading.Thread(target=flush)
+    waiter.start()
+    started.wait()
+    # Python keeps running while flush() waits: no pause anywhere near its 0.5 s.
+    longest_pause, last = 0.0, time.monotonic()
+    while waiter.is_alive():
+        now = time.monotonic()
+        longest_pause, last = max(longest_pause, now - last), now
+    waiter.join()
+    assert longest_pause < 0.25
