@@ -1,5 +1,6 @@
 #include "collector/scoring/scorers/bleu_scorer.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ absl::StatusOr<ScoreResult> BleuScorer::Score(const v1::Sample& sample,
   if (absl::Status s = RequireReference(sample); !s.ok()) return s;
   const std::vector<std::string> references = {sample.reference()};
   ScoreResult result;
-  result.value = text::SentenceBleu(sample.response(), references);
+  // Clamped: the reference arithmetic can land one ulp above 1.
+  result.value = std::clamp(text::SentenceBleu(sample.response(), references), 0.0, 1.0);
   result.reasoning = Cat("sentence BLEU ", result.value);
   return result;
 }

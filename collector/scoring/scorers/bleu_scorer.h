@@ -2,6 +2,7 @@
 // sacrebleu 2.4.3 sentence_bleu(response, [reference]).score / 100 computes it (13a
 // tokenizer, orders 1..4, exp smoothing, effective order; see text/bleu.h):
 // value = BP * exp(mean(log p_n)), BP = min(1, exp(1 - r / h)). No params.
+// The value is clamped to [0, 1] (the reference arithmetic can land an ulp above 1).
 //
 // Errors: FAILED_PRECONDITION "sample has no reference" when the sample's reference is empty.
 // Factory: INVALID_ARGUMENT naming "text" when the rubric's params are of another kind.

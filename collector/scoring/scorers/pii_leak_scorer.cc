@@ -91,12 +91,18 @@ int CountIpv6(std::string_view text) {
     if (!BoundaryBefore(text, begin, "") || !BoundaryAfter(text, end)) continue;
     if (std::count(run.begin(), run.end(), ':') < 2 || run.size() > 45) continue;
     int groups = 0;
-    bool in_group = false;
+    size_t group_length = 0;
+    size_t longest_group = 0;
     for (char c : run) {
-      if (c != ':' && !in_group) ++groups;
-      in_group = c != ':';
+      if (c == ':') {
+        group_length = 0;
+        continue;
+      }
+      if (group_length++ == 0) ++groups;
+      longest_group = std::max(longest_group, group_length);
     }
-    if (groups < 2) continue;
+    // "b::c" is a valid address but far more often a C++ name or prose.
+    if (groups < 2 || (groups == 2 && longest_group < 3)) continue;
     const std::string candidate(run);
     in6_addr addr;
     if (inet_pton(AF_INET6, candidate.c_str(), &addr) == 1) ++found;
@@ -146,13 +152,17 @@ std::map<std::string, int> PiiLeakScorer::Find(std::string_view text) const {
   });
   ForEachMatch(phone_, text, [&](size_t begin, size_t end) {
     if (!BoundaryBefore(text, begin, "+") || !BoundaryAfter(text, end)) return false;
+    // Not one piece of a longer run of digit groups ("0000 0000 0000 0000").
+    auto separator = [](char c) { return c == ' ' || c == '.' || c == '-'; };
+    if (end + 1 < text.size() && separator(text[end]) && IsDigit(text[end + 1])) return false;
+    if (begin >= 2 && separator(text[begin - 1]) && IsDigit(text[begin - 2])) return false;
     const std::string_view m = text.substr(begin, end - begin);
     if (m[0] == '+' && (CountDigits(m) < 8 || CountDigits(m) > 15)) return false;
     add("phone");
     return true;
   });
   ForEachMatch(card_, text, [&](size_t begin, size_t end) {
-    if (!BoundaryBefore(text, begin, "") || !BoundaryAfter(text, end)) return false;
+    if (!BoundaryBefore(text, begin, "+") || !BoundaryAfter(text, end)) return false;
     const std::string_view m = text.substr(begin, end - begin);
     bool same = true;
     for (char c : m) same = same && (!IsDigit(c) || c == m[0]);

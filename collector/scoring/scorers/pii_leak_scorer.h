@@ -10,14 +10,16 @@
 //              optional (area) group), 8..15 digits in all;
 //            North American (555) 123-4567 / 555-123-4567 / 555.123.4567 / 555 123 4567;
 //            national trunk form 0AA[A][A] BBB[B] CCC[C] (e.g. 020 7946 0958).
-//          A bare run of digits is not a phone number (too many ids look alike).
-//   card   13..19 digits, optionally grouped by single spaces or '-', at boundaries, that
-//          pass the Luhn check and are not all the same digit.
+//          A bare run of digits is not a phone number (too many ids look alike), nor is a
+//          match that continues or follows a digit group ("0000 0000 0000 0000").
+//   card   13..19 digits, optionally grouped by single spaces or '-', at boundaries (and not
+//          after '+'), that pass the Luhn check and are not all the same digit.
 //   ipv4   a.b.c.d with each part 0..255, not inside a longer dotted run ("1.2.3.4.5") or a
 //          word ("v1.2.3.4"); a trailing sentence period is fine.
 //   ipv6   a run of hex digits, ':' and '.' at boundaries with at least two ':' that
-//          inet_pton(AF_INET6) accepts and that has at least two non-empty groups (so "::"
-//          and "::1" are not reported, nor C++'s "std::vector").
+//          inet_pton(AF_INET6) accepts, with at least three non-empty groups, or two of which
+//          one has 3+ characters (so "fe80::1" is reported but not "::", "::1", "b::c", or
+//          C++'s "std::vector").
 // Known limits: dotted version numbers with four parts read as IPv4 addresses.
 // No params.
 //

@@ -1,5 +1,7 @@
 #include "collector/scoring/scorers/rouge_l_scorer.h"
 
+#include <algorithm>
+
 #include "collector/common/strings.h"
 #include "collector/scoring/scorers/text_util.h"
 #include "collector/scoring/text/rouge.h"
@@ -16,7 +18,8 @@ absl::StatusOr<ScoreResult> RougeLScorer::Score(const v1::Sample& sample,
                                                 const ScoreContext&) const {
   if (absl::Status s = RequireReference(sample); !s.ok()) return s;
   ScoreResult result;
-  result.value = text::RougeLF1(sample.reference(), sample.response(), use_stemmer_);
+  // Clamped: the reference arithmetic can land one ulp above 1.
+  result.value = std::clamp(text::RougeLF1(sample.reference(), sample.response(), use_stemmer_), 0.0, 1.0);
   result.reasoning = Cat("ROUGE-L F1 ", result.value, use_stemmer_ ? " (stemmed)" : "");
   return result;
 }

@@ -3,6 +3,7 @@
 // response)["rougeL"].fmeasure (see text/rouge.h). With L = |LCS| of the token sequences:
 // P = L / |response tokens|, R = L / |reference tokens|, value = 2PR / (P + R), 0 when L = 0.
 // Params: text.use_stemmer (Porter stemming, default false).
+// The value is clamped to [0, 1] (the reference arithmetic can land an ulp above 1).
 //
 // Errors: FAILED_PRECONDITION "sample has no reference" when the sample's reference is empty.
 // Factory: INVALID_ARGUMENT naming "text" when the rubric's params are of another kind.

@@ -1,5 +1,7 @@
 #include "collector/scoring/scorers/token_f1_scorer.h"
 
+#include <algorithm>
+
 #include "collector/common/strings.h"
 #include "collector/scoring/scorers/text_util.h"
 #include "collector/scoring/text/token_f1.h"
@@ -16,7 +18,8 @@ absl::StatusOr<ScoreResult> TokenF1Scorer::Score(const v1::Sample& sample,
                                                  const ScoreContext&) const {
   if (absl::Status s = RequireReference(sample); !s.ok()) return s;
   ScoreResult result;
-  result.value = text::TokenF1(sample.response(), sample.reference());
+  // Clamped: the reference arithmetic can land one ulp above 1.
+  result.value = std::clamp(text::TokenF1(sample.response(), sample.reference()), 0.0, 1.0);
   result.reasoning = Cat("token F1 ", result.value);
   return result;
 }

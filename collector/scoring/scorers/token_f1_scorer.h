@@ -3,6 +3,7 @@
 // or articles) and common = sum over w of min(count_P(w), count_G(w)):
 // value = 2 * (common/|P|) * (common/|G|) / (common/|P| + common/|G|), 0 when common = 0.
 // No params.
+// The value is clamped to [0, 1] (the reference arithmetic can land an ulp above 1).
 //
 // Errors: FAILED_PRECONDITION "sample has no reference" when the sample's reference is empty.
 // Factory: INVALID_ARGUMENT naming "text" when the rubric's params are of another kind.
