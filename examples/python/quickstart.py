@@ -44,6 +44,6 @@ query = llmtap.QueryClient(COLLECTOR)
 page = query.list_samples(app="quickstart", session_id=SESSION)
 for item in page["samples"]:
     s = item["sample"]
-    print(f"{s['id']}  {s['model']:6}  {s['latency_ms']:8.1f} ms  {s['status']:17}  "
+    print(f"{s['id']}  {s['model']:6}  {s['latency_ms']:8.2f} ms  {s['status']:17}  "
           f"{s['prompt']!r} -> {s['response'] or s['error']!r}")
 print(f"{len(page['samples'])} samples")

@@ -21,7 +21,8 @@ PyObject* NewType(py::module_& module, const char* name, py::tuple bases, const 
 }
 
 [[noreturn]] void Raise(PyObject* type, const std::string& code, const std::string& message) {
-  py::object error = py::reinterpret_borrow<py::object>(type)(code + ": " + message);
+  py::object error = py::reinterpret_borrow<py::object>(type)(
+      message.empty() ? code : code + ": " + message);
   error.attr("code") = code;
   error.attr("message") = message;
   PyErr_SetObject(type, error.ptr());
