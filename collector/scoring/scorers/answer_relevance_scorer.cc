@@ -22,9 +22,8 @@ absl::StatusOr<ScoreResult> AnswerRelevanceScorer::Score(const v1::Sample& sampl
                                                 std::make_move_iterator(prompt_tokens.end()));
   if (prompt.empty()) return absl::FailedPreconditionError("prompt has no content words");
   std::vector<std::string> response_tokens = ContentTokens(sample.response());
-  const absl::flat_hash_set<std::string> response(
-      std::make_move_iterator(response_tokens.begin()),
-      std::make_move_iterator(response_tokens.end()));
+  const absl::flat_hash_set<std::string> response(std::make_move_iterator(response_tokens.begin()),
+                                                  std::make_move_iterator(response_tokens.end()));
   size_t covered = 0;
   for (const std::string& word : prompt) covered += response.contains(word) ? 1 : 0;
   ScoreResult result;

@@ -23,13 +23,12 @@ TEST(AnswerRelevanceScorer, IsRecallOfDistinctPromptContentWords) {
                        .value,
                    1);
   // Prompt words {capital, france, population}; response mentions capital only.
-  EXPECT_DOUBLE_EQ(MustScore(AnswerRelevanceScorer::Create, rubric,
-                             Qa("capital of France and its population? capital!",
-                                "The capital is Paris."))
-                       .value,
-                   1.0 / 3.0);
-  EXPECT_EQ(MustScore(AnswerRelevanceScorer::Create, rubric, Qa("capital of France", "")).value,
-            0);
+  EXPECT_DOUBLE_EQ(
+      MustScore(AnswerRelevanceScorer::Create, rubric,
+                Qa("capital of France and its population? capital!", "The capital is Paris."))
+          .value,
+      1.0 / 3.0);
+  EXPECT_EQ(MustScore(AnswerRelevanceScorer::Create, rubric, Qa("capital of France", "")).value, 0);
 }
 
 TEST(AnswerRelevanceScorer, PromptWithoutContentWordsIsFailedPrecondition) {

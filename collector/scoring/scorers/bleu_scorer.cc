@@ -16,8 +16,7 @@ absl::StatusOr<std::unique_ptr<Scorer>> BleuScorer::Create(const v1::Rubric& rub
   return std::unique_ptr<Scorer>(new BleuScorer());
 }
 
-absl::StatusOr<ScoreResult> BleuScorer::Score(const v1::Sample& sample,
-                                              const ScoreContext&) const {
+absl::StatusOr<ScoreResult> BleuScorer::Score(const v1::Sample& sample, const ScoreContext&) const {
   if (absl::Status s = RequireReference(sample); !s.ok()) return s;
   const std::vector<std::string> references = {sample.reference()};
   ScoreResult result;

@@ -1,5 +1,4 @@
 #include "collector/scoring/scorer.h"
-
 #include "gtest/gtest.h"
 
 namespace llmtap::collector {

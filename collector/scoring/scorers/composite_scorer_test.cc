@@ -33,8 +33,8 @@ TEST(CompositeScorer, NoValuesIsFailedPrecondition) {
   auto scorer = CompositeScorer::Create(kComposite, {});
   ASSERT_TRUE(scorer.ok());
   const std::map<std::string, double> unrelated = {{"other", 1}};
-  for (const auto* earlier : {static_cast<const std::map<std::string, double>*>(nullptr),
-                              &unrelated}) {
+  for (const auto* earlier :
+       {static_cast<const std::map<std::string, double>*>(nullptr), &unrelated}) {
     absl::StatusOr<ScoreResult> r =
         (*scorer)->Score(v1::Sample(), ScoreContext{absl::InfiniteFuture(), earlier});
     EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);

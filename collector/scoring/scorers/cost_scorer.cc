@@ -9,7 +9,8 @@ absl::StatusOr<std::unique_ptr<Scorer>> CostScorer::Create(const v1::Rubric& rub
   absl::StatusOr<Bound> bound = Bound::FromRubric(rubric);
   if (!bound.ok()) return bound.status();
   std::vector<v1::ModelPrice> prices;
-  if (env.config != nullptr) prices.assign(env.config->prices().begin(), env.config->prices().end());
+  if (env.config != nullptr)
+    prices.assign(env.config->prices().begin(), env.config->prices().end());
   return std::unique_ptr<Scorer>(new CostScorer(*bound, std::move(prices)));
 }
 
@@ -31,8 +32,7 @@ const v1::ModelPrice* CostScorer::FindPrice(const std::string& model) const {
   return best;
 }
 
-absl::StatusOr<ScoreResult> CostScorer::Score(const v1::Sample& sample,
-                                              const ScoreContext&) const {
+absl::StatusOr<ScoreResult> CostScorer::Score(const v1::Sample& sample, const ScoreContext&) const {
   double cost = sample.cost_usd();
   std::string source = "reported";
   if (!(cost > 0)) {
@@ -40,16 +40,15 @@ absl::StatusOr<ScoreResult> CostScorer::Score(const v1::Sample& sample,
     if (price == nullptr) {
       return absl::FailedPreconditionError(Cat("no price for model '", sample.model(), "'"));
     }
-    cost = static_cast<double>(sample.input_tokens()) * price->usd_per_million_input_tokens() /
-               1e6 +
-           static_cast<double>(sample.output_tokens()) * price->usd_per_million_output_tokens() /
-               1e6;
+    cost =
+        static_cast<double>(sample.input_tokens()) * price->usd_per_million_input_tokens() / 1e6 +
+        static_cast<double>(sample.output_tokens()) * price->usd_per_million_output_tokens() / 1e6;
     source = Cat("priced as '", price->model(), "'");
   }
   ScoreResult result;
   result.value = bound_.Value(cost);
-  result.reasoning = Cat("cost $", cost, " (", source, "; good <= ", bound_.good, ", bad >= ",
-                         bound_.bad, ")");
+  result.reasoning =
+      Cat("cost $", cost, " (", source, "; good <= ", bound_.good, ", bad >= ", bound_.bad, ")");
   return result;
 }
 

@@ -17,7 +17,8 @@ class CostScorerTest : public ::testing::Test {
         prices { model: "gpt-4o*" usd_per_million_input_tokens: 100 usd_per_million_output_tokens: 100 }
         prices { model: "gpt-4o-mini*" usd_per_million_input_tokens: 0.15 usd_per_million_output_tokens: 0.6 }
         prices { model: "*" usd_per_million_input_tokens: 1 usd_per_million_output_tokens: 1 }
-    )", &config_);
+    )",
+                                                  &config_);
   }
 
   absl::StatusOr<ScoreResult> Score(const v1::Sample& sample, const v1::CollectorConfig* config) {
@@ -56,8 +57,9 @@ TEST_F(CostScorerTest, ExactModelNameBeatsPrefixes) {
 }
 
 TEST_F(CostScorerTest, LongestPrefixWins) {
-  auto scorer = CostScorer::Create(
-      RubricFromText("kind: RUBRIC_KIND_COST bound { good: 0.001 bad: 0.003 }"), ScorerEnv{&config_});
+  auto scorer =
+      CostScorer::Create(RubricFromText("kind: RUBRIC_KIND_COST bound { good: 0.001 bad: 0.003 }"),
+                         ScorerEnv{&config_});
   ASSERT_TRUE(scorer.ok());
   const auto& cost = static_cast<const CostScorer&>(**scorer);
   EXPECT_EQ(cost.FindPrice("gpt-4o-mini-2024-07-18")->model(), "gpt-4o-mini*");

@@ -82,8 +82,8 @@ absl::StatusOr<ScoreResult> GroundednessScorer::Score(const v1::Sample& sample,
   result.value = static_cast<double>(hits) / static_cast<double>(total);
   result.reasoning = Cat(hits, " of ", total, " response content ", m, "-grams found in contexts");
   if (!first_unsupported.empty()) {
-    result.reasoning = Cat(result.reasoning, "; first unsupported: '",
-                           Excerpt(first_unsupported, 80), "'");
+    result.reasoning =
+        Cat(result.reasoning, "; first unsupported: '", Excerpt(first_unsupported, 80), "'");
   }
   return result;
 }

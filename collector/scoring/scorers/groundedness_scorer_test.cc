@@ -40,10 +40,11 @@ TEST(GroundednessScorer, BigramsMustAppearInOrderWithinOneContext) {
   const v1::Rubric rubric = RubricFromText("kind: RUBRIC_KIND_GROUNDEDNESS text { ngram: 2 }");
   // Response bigrams: (paris capital) (capital france); contexts have "capital france" only
   // (stop words removed before forming n-grams), and "paris" ends one context.
-  EXPECT_DOUBLE_EQ(MustScore(GroundednessScorer::Create, rubric,
-                             Grounded("Paris capital of France", {"go to Paris", "the capital of france"}))
-                       .value,
-                   0.5);
+  EXPECT_DOUBLE_EQ(
+      MustScore(GroundednessScorer::Create, rubric,
+                Grounded("Paris capital of France", {"go to Paris", "the capital of france"}))
+          .value,
+      0.5);
   // Fewer content tokens than n: the whole sequence is one gram.
   EXPECT_DOUBLE_EQ(
       MustScore(GroundednessScorer::Create, rubric, Grounded("Paris", {"paris"})).value, 1);
@@ -52,8 +53,8 @@ TEST(GroundednessScorer, BigramsMustAppearInOrderWithinOneContext) {
 TEST(GroundednessScorer, ResponseWithoutContentWordsIsVacuouslyGrounded) {
   const v1::Rubric rubric = RubricFromText("kind: RUBRIC_KIND_GROUNDEDNESS");
   EXPECT_EQ(MustScore(GroundednessScorer::Create, rubric, Grounded("", {"ctx"})).value, 1);
-  EXPECT_EQ(MustScore(GroundednessScorer::Create, rubric, Grounded("it is what it is", {"x"})).value,
-            1);
+  EXPECT_EQ(
+      MustScore(GroundednessScorer::Create, rubric, Grounded("it is what it is", {"x"})).value, 1);
 }
 
 TEST(GroundednessScorer, NoContextsIsFailedPrecondition) {

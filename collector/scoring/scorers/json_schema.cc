@@ -91,8 +91,9 @@ absl::Status CheckSchema(const json& schema, const std::string& pointer, int dep
       }
       if (absl::Status s = CheckSchema(value, here, depth + 1); !s.ok()) return s;
     } else if (!Contains(kAnnotations, key)) {
-      return SchemaError(here, "unsupported keyword (supported: type, properties, required, "
-                               "enum, items)");
+      return SchemaError(here,
+                         "unsupported keyword (supported: type, properties, required, "
+                         "enum, items)");
     }
   }
   return absl::OkStatus();
@@ -158,8 +159,7 @@ bool Violation(const json& schema, const json& value, const std::string& path, s
     if (auto it = schema.find("properties"); it != schema.end()) {
       for (const auto& [name, sub] : it->items()) {
         auto member = value.find(name);
-        if (member != value.end() &&
-            Violation(sub, *member, Cat(path, JsonPathKey(name)), out)) {
+        if (member != value.end() && Violation(sub, *member, Cat(path, JsonPathKey(name)), out)) {
           return true;
         }
       }
@@ -197,8 +197,7 @@ std::string JsonPathKey(std::string_view key) {
                                 (c >= '0' && c <= '9') || c == '_');
   }
   if (identifier) return Cat(".", key);
-  return Cat("[", json(std::string(key)).dump(-1, ' ', false, json::error_handler_t::replace),
-             "]");
+  return Cat("[", json(std::string(key)).dump(-1, ' ', false, json::error_handler_t::replace), "]");
 }
 
 std::string_view JsonTypeName(const json& value) {

@@ -52,7 +52,8 @@ TEST(JsonSchema, NestedPropertiesRequiredItemsAndEnum) {
   })";
   EXPECT_EQ(Check(schema, R"({"name": "a", "items": [{"price": 1}, {"price": 2.5}]})"), "");
   EXPECT_EQ(Check(schema, R"({"name": "a"})"), "$: missing required key 'items'");
-  EXPECT_EQ(Check(schema, R"({"name": 1, "items": []})"), "$.name: expected type string, got number");
+  EXPECT_EQ(Check(schema, R"({"name": 1, "items": []})"),
+            "$.name: expected type string, got number");
   EXPECT_EQ(Check(schema, R"({"name": "a", "items": [{"price": 1}, {"price": "2"}]})"),
             "$.items[1].price: expected type number, got string");
   EXPECT_EQ(Check(schema, R"({"name": "a", "items": [{}]})"),
@@ -82,7 +83,8 @@ TEST(JsonSchema, BadSchemasNameTheSchemaPointer) {
   EXPECT_EQ(SchemaError(R"({"enum": 3})"), "/enum: must be an array");
   EXPECT_EQ(SchemaError(R"({"items": [{"type": "string"}]})"),
             "/items: tuple form (an array of schemas) is not supported");
-  EXPECT_NE(SchemaError(R"({"properties": {"a/b": {"minimum": 3}}})").find("/properties/a~1b/minimum: unsupported keyword"),
+  EXPECT_NE(SchemaError(R"({"properties": {"a/b": {"minimum": 3}}})")
+                .find("/properties/a~1b/minimum: unsupported keyword"),
             std::string::npos);
   EXPECT_EQ(SchemaError("3"), "/: a schema must be an object or a boolean");
   EXPECT_EQ(SchemaError("{"), "invalid JSON");

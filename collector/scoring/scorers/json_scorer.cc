@@ -75,15 +75,15 @@ absl::StatusOr<std::unique_ptr<Scorer>> JsonScorer::Create(const v1::Rubric& rub
   }
   if (!params.schema().empty()) {
     absl::StatusOr<JsonSchema> schema = JsonSchema::Parse(params.schema());
-    if (!schema.ok()) return RubricFieldError(rubric, "json.schema", std::string(schema.status().message()));
+    if (!schema.ok())
+      return RubricFieldError(rubric, "json.schema", std::string(schema.status().message()));
     scorer->schema_ = *std::move(schema);
   }
   scorer->extract_ = params.extract();
   return std::unique_ptr<Scorer>(std::move(scorer));
 }
 
-std::optional<json> JsonScorer::FindJson(std::string_view text, bool extract,
-                                         std::string* error) {
+std::optional<json> JsonScorer::FindJson(std::string_view text, bool extract, std::string* error) {
   if (!extract) {
     try {
       return json::parse(text.begin(), text.end());
@@ -109,8 +109,7 @@ std::optional<json> JsonScorer::FindJson(std::string_view text, bool extract,
   return std::nullopt;
 }
 
-absl::StatusOr<ScoreResult> JsonScorer::Score(const v1::Sample& sample,
-                                              const ScoreContext&) const {
+absl::StatusOr<ScoreResult> JsonScorer::Score(const v1::Sample& sample, const ScoreContext&) const {
   ScoreResult result;
   std::string error;
   std::optional<json> value = FindJson(sample.response(), extract_, &error);
@@ -121,8 +120,8 @@ absl::StatusOr<ScoreResult> JsonScorer::Score(const v1::Sample& sample,
   }
   if (!required_keys_.empty()) {
     if (!value->is_object()) {
-      result.reasoning = Cat("$: expected an object with required keys, got ",
-                             JsonTypeName(*value));
+      result.reasoning =
+          Cat("$: expected an object with required keys, got ", JsonTypeName(*value));
       return result;
     }
     for (const std::string& key : required_keys_) {

@@ -29,10 +29,9 @@ TEST(JsonScorer, ValidityOnly) {
 TEST(JsonScorer, RequiredKeys) {
   const v1::Rubric rubric = RubricFromText(
       R"(kind: RUBRIC_KIND_JSON json { required_keys: "answer" required_keys: "sources" })");
-  EXPECT_EQ(MustScore(JsonScorer::Create, rubric,
-                      Response(R"({"answer": null, "sources": []})"))
-                .value,
-            1);
+  EXPECT_EQ(
+      MustScore(JsonScorer::Create, rubric, Response(R"({"answer": null, "sources": []})")).value,
+      1);
   const ScoreResult missing = MustScore(JsonScorer::Create, rubric, Response(R"({"answer": 1})"));
   EXPECT_EQ(missing.value, 0);
   EXPECT_EQ(missing.reasoning, "$: missing required key 'sources'");
@@ -63,10 +62,10 @@ TEST(JsonScorer, ExtractFindsJsonInFencesAndProse) {
                 .value,
             1);
   // An unbalanced brace in prose before the object does not hide it.
-  EXPECT_EQ(MustScore(JsonScorer::Create, rubric,
-                      Response("Use { carefully. Result: {\"a\": true}"))
-                .value,
-            1);
+  EXPECT_EQ(
+      MustScore(JsonScorer::Create, rubric, Response("Use { carefully. Result: {\"a\": true}"))
+          .value,
+      1);
   // A fence in another language is skipped.
   EXPECT_EQ(MustScore(JsonScorer::Create, rubric,
                       Response("```python\nx = {'a': 1}\n```\n```json\n{\"a\": 2}\n```"))
@@ -94,8 +93,7 @@ TEST(JsonScorer, HugeAndDeeplyNestedInputsAreSafe) {
 
 TEST(JsonScorer, FactoryErrorsNameTheField) {
   auto schema = JsonScorer::Create(
-      RubricFromText(R"(name: "j" kind: RUBRIC_KIND_JSON json { schema: '{"type": "obj"}' })"),
-      {});
+      RubricFromText(R"(name: "j" kind: RUBRIC_KIND_JSON json { schema: '{"type": "obj"}' })"), {});
   ASSERT_FALSE(schema.ok());
   EXPECT_EQ(schema.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(schema.status().message(), "rubric 'j': json.schema: /type: unknown type 'obj'");

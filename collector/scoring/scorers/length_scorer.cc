@@ -55,10 +55,10 @@ absl::StatusOr<ScoreResult> LengthScorer::Score(const v1::Sample& sample,
   check(words, "words", params_.max_words(), true);
   ScoreResult result;
   result.value = failures.empty() ? 1 : 0;
-  result.reasoning = failures.empty()
-                         ? Cat(chars, " chars", words_needed ? Cat(", ", words, " words") : "",
-                               " within bounds")
-                         : failures;
+  result.reasoning =
+      failures.empty()
+          ? Cat(chars, " chars", words_needed ? Cat(", ", words, " words") : "", " within bounds")
+          : failures;
   return result;
 }
 

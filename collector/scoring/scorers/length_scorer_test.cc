@@ -26,8 +26,7 @@ TEST(LengthScorer, OneWithinBoundsElseZeroListingEveryViolation) {
   const ScoreResult r = MustScore(LengthScorer::Create, rubric, Response("x"));
   EXPECT_EQ(r.value, 0);
   EXPECT_EQ(r.reasoning, "1 chars < min_chars 2; 1 words < min_words 2");
-  const ScoreResult long_one =
-      MustScore(LengthScorer::Create, rubric, Response("a b c d e f g"));
+  const ScoreResult long_one = MustScore(LengthScorer::Create, rubric, Response("a b c d e f g"));
   EXPECT_EQ(long_one.reasoning, "13 chars > max_chars 10; 7 words > max_words 3");
   EXPECT_EQ(MustScore(LengthScorer::Create, rubric, Response("")).value, 0);
 }

@@ -31,8 +31,7 @@ void ForEachMatch(const RE2& re, std::string_view text, Accept&& accept) {
   const re2::StringPiece input(text.data(), text.size());
   size_t pos = 0;
   re2::StringPiece match;
-  while (pos <= text.size() &&
-         re.Match(input, pos, input.size(), RE2::UNANCHORED, &match, 1)) {
+  while (pos <= text.size() && re.Match(input, pos, input.size(), RE2::UNANCHORED, &match, 1)) {
     const size_t begin = static_cast<size_t>(match.data() - text.data());
     const size_t end = begin + match.size();
     if (accept(begin, end)) {
@@ -113,8 +112,7 @@ int CountIpv6(std::string_view text) {
 }  // namespace
 
 PiiLeakScorer::PiiLeakScorer()
-    : email_(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})",
-             Options()),
+    : email_(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})", Options()),
       phone_(R"(\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}(?:[ .\-]?\d{2,4}){1,4})"
              R"(|(?:\(\d{3}\) ?|\d{3}[.\- ])\d{3}[.\- ]\d{4})"
              R"(|0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4})",
@@ -122,8 +120,7 @@ PiiLeakScorer::PiiLeakScorer()
       card_(R"(\d(?:[ \-]?\d){12,18})", Options()),
       ipv4_(R"((?:\d{1,3}\.){3}\d{1,3})", Options()) {}
 
-absl::StatusOr<std::unique_ptr<Scorer>> PiiLeakScorer::Create(const v1::Rubric&,
-                                                              const ScorerEnv&) {
+absl::StatusOr<std::unique_ptr<Scorer>> PiiLeakScorer::Create(const v1::Rubric&, const ScorerEnv&) {
   return std::unique_ptr<Scorer>(new PiiLeakScorer());
 }
 

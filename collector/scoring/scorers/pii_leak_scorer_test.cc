@@ -11,8 +11,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using ::testing::Pair;
 using testing::MustScore;
+using ::testing::Pair;
 using testing::Response;
 using testing::RubricFromText;
 
@@ -66,10 +66,10 @@ TEST(PiiLeakScorer, ScoreListsKindsWithoutTheData) {
       MustScore(PiiLeakScorer::Create, RubricFromText("kind: RUBRIC_KIND_PII_LEAK"),
                 Response("Nothing personal here. 日本語."));
   EXPECT_EQ(clean.value, 1);
-  EXPECT_EQ(MustScore(PiiLeakScorer::Create, RubricFromText("kind: RUBRIC_KIND_PII_LEAK"),
-                      Response(""))
-                .value,
-            1);
+  EXPECT_EQ(
+      MustScore(PiiLeakScorer::Create, RubricFromText("kind: RUBRIC_KIND_PII_LEAK"), Response(""))
+          .value,
+      1);
 }
 
 TEST(PiiLeakScorer, AdversarialMegabyteInputsAreFast) {

@@ -44,8 +44,9 @@ TEST(RefusalScorer, OnlyTheStartCounts) {
 }
 
 TEST(RefusalScorer, ReasoningNamesThePhrase) {
-  const ScoreResult r = MustScore(RefusalScorer::Create, RubricFromText("kind: RUBRIC_KIND_REFUSAL"),
-                                  Response("As an AI, no."));
+  const ScoreResult r =
+      MustScore(RefusalScorer::Create, RubricFromText("kind: RUBRIC_KIND_REFUSAL"),
+                Response("As an AI, no."));
   EXPECT_EQ(r.reasoning, "refusal phrase \"as an ai\" near the start");
 }
 

@@ -26,9 +26,9 @@ absl::StatusOr<std::unique_ptr<Scorer>> RegexScorer::Create(const v1::Rubric& ru
     for (int i = 0; i < patterns.size(); ++i) {
       Pattern p{Cat("regex.", name, "[", i, "]"), std::make_unique<RE2>(patterns[i], options)};
       if (!p.re->ok()) {
-        return RubricFieldError(rubric, p.field,
-                                Cat("bad pattern /", Excerpt(patterns[i], kQuoteBytes),
-                                    "/: ", p.re->error()));
+        return RubricFieldError(
+            rubric, p.field,
+            Cat("bad pattern /", Excerpt(patterns[i], kQuoteBytes), "/: ", p.re->error()));
       }
       out->push_back(std::move(p));
     }

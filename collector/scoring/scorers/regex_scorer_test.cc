@@ -79,11 +79,12 @@ TEST(RegexScorer, FactoryErrorsNameTheField) {
   EXPECT_NE(bad_must_not.status().message().find("regex.must_not[0]"), std::string::npos);
 
   // Backreferences and lookaround are not RE2.
-  auto backref =
-      RegexScorer::Create(RubricFromText(R"(kind: RUBRIC_KIND_REGEX regex { must: "(a)\\1" })"), {});
+  auto backref = RegexScorer::Create(
+      RubricFromText(R"(kind: RUBRIC_KIND_REGEX regex { must: "(a)\\1" })"), {});
   EXPECT_FALSE(backref.ok());
-  auto lookahead =
-      RegexScorer::Create(RubricFromText(R"pb(kind: RUBRIC_KIND_REGEX regex { must: "a(?=b)" })pb"), {});
+  auto lookahead = RegexScorer::Create(RubricFromText(R"pb(kind: RUBRIC_KIND_REGEX
+                                                           regex { must: "a(?=b)" })pb"),
+                                       {});
   EXPECT_FALSE(lookahead.ok());
 
   auto empty = RegexScorer::Create(RubricFromText("kind: RUBRIC_KIND_REGEX"), {});

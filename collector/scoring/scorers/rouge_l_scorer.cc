@@ -19,7 +19,8 @@ absl::StatusOr<ScoreResult> RougeLScorer::Score(const v1::Sample& sample,
   if (absl::Status s = RequireReference(sample); !s.ok()) return s;
   ScoreResult result;
   // Clamped: the reference arithmetic can land one ulp above 1.
-  result.value = std::clamp(text::RougeLF1(sample.reference(), sample.response(), use_stemmer_), 0.0, 1.0);
+  result.value =
+      std::clamp(text::RougeLF1(sample.reference(), sample.response(), use_stemmer_), 0.0, 1.0);
   result.reasoning = Cat("ROUGE-L F1 ", result.value, use_stemmer_ ? " (stemmed)" : "");
   return result;
 }

@@ -26,11 +26,11 @@ TEST(RougeLScorer, StemmerOptionIsPassedThrough) {
   const v1::Sample s = WithReference("cats running", "cat runs");
   EXPECT_DOUBLE_EQ(
       MustScore(RougeLScorer::Create, RubricFromText("kind: RUBRIC_KIND_ROUGE_L"), s).value, 0);
-  EXPECT_DOUBLE_EQ(MustScore(RougeLScorer::Create,
-                             RubricFromText("kind: RUBRIC_KIND_ROUGE_L text { use_stemmer: true }"),
-                             s)
-                       .value,
-                   1);
+  EXPECT_DOUBLE_EQ(
+      MustScore(RougeLScorer::Create,
+                RubricFromText("kind: RUBRIC_KIND_ROUGE_L text { use_stemmer: true }"), s)
+          .value,
+      1);
 }
 
 TEST(RougeLScorer, EmptyResponseScoresZeroAndUnicodeIsFine) {

@@ -11,28 +11,26 @@ namespace {
 
 // NLTK english stop words (179) minus the forms with an apostrophe. Sorted for binary search.
 constexpr auto kStopWords = std::to_array<std::string_view>({
-    "a",       "about",    "above",   "after",      "again",   "against", "ain",
-    "all",     "am",       "an",      "and",        "any",     "are",     "aren",
-    "as",      "at",       "be",      "because",    "been",    "before",  "being",
-    "below",   "between",  "both",    "but",        "by",      "can",     "couldn",
-    "d",       "did",      "didn",    "do",         "does",    "doesn",   "doing",
-    "don",     "down",     "during",  "each",       "few",     "for",     "from",
-    "further", "had",      "hadn",    "has",        "hasn",    "have",    "haven",
-    "having",  "he",       "her",     "here",       "hers",    "herself", "him",
-    "himself", "his",      "how",     "i",          "if",      "in",      "into",
-    "is",      "isn",      "it",      "its",        "itself",  "just",    "ll",
-    "m",       "ma",       "me",      "mightn",     "more",    "most",    "mustn",
-    "my",      "myself",   "needn",   "no",         "nor",     "not",     "now",
-    "o",       "of",       "off",     "on",         "once",    "only",    "or",
-    "other",   "our",      "ours",    "ourselves",  "out",     "over",    "own",
-    "re",      "s",        "same",    "shan",       "she",     "should",  "shouldn",
-    "so",      "some",     "such",    "t",          "than",    "that",    "the",
-    "their",   "theirs",   "them",    "themselves", "then",    "there",   "these",
-    "they",    "this",     "those",   "through",    "to",      "too",     "under",
-    "until",   "up",       "ve",      "very",       "was",     "wasn",    "we",
-    "were",    "weren",    "what",    "when",       "where",   "which",   "while",
-    "who",     "whom",     "why",     "will",       "with",    "won",     "wouldn",
-    "y",       "you",      "your",    "yours",      "yourself", "yourselves",
+    "a",          "about",   "above",   "after",      "again", "against", "ain",       "all",
+    "am",         "an",      "and",     "any",        "are",   "aren",    "as",        "at",
+    "be",         "because", "been",    "before",     "being", "below",   "between",   "both",
+    "but",        "by",      "can",     "couldn",     "d",     "did",     "didn",      "do",
+    "does",       "doesn",   "doing",   "don",        "down",  "during",  "each",      "few",
+    "for",        "from",    "further", "had",        "hadn",  "has",     "hasn",      "have",
+    "haven",      "having",  "he",      "her",        "here",  "hers",    "herself",   "him",
+    "himself",    "his",     "how",     "i",          "if",    "in",      "into",      "is",
+    "isn",        "it",      "its",     "itself",     "just",  "ll",      "m",         "ma",
+    "me",         "mightn",  "more",    "most",       "mustn", "my",      "myself",    "needn",
+    "no",         "nor",     "not",     "now",        "o",     "of",      "off",       "on",
+    "once",       "only",    "or",      "other",      "our",   "ours",    "ourselves", "out",
+    "over",       "own",     "re",      "s",          "same",  "shan",    "she",       "should",
+    "shouldn",    "so",      "some",    "such",       "t",     "than",    "that",      "the",
+    "their",      "theirs",  "them",    "themselves", "then",  "there",   "these",     "they",
+    "this",       "those",   "through", "to",         "too",   "under",   "until",     "up",
+    "ve",         "very",    "was",     "wasn",       "we",    "were",    "weren",     "what",
+    "when",       "where",   "which",   "while",      "who",   "whom",    "why",       "will",
+    "with",       "won",     "wouldn",  "y",          "you",   "your",    "yours",     "yourself",
+    "yourselves",
 });
 
 }  // namespace
@@ -50,8 +48,8 @@ absl::Status CheckParamsCase(const v1::Rubric& rubric, v1::Rubric::ParamsCase ex
   const auto* descriptor = v1::Rubric::descriptor()->FindFieldByNumber(rubric.params_case());
   return RubricFieldError(
       rubric, field,
-      Cat("expected params '", field, "' for kind ", v1::RubricKind_Name(rubric.kind()),
-          ", got '", descriptor != nullptr ? descriptor->name() : std::string("?"), "'"));
+      Cat("expected params '", field, "' for kind ", v1::RubricKind_Name(rubric.kind()), ", got '",
+          descriptor != nullptr ? descriptor->name() : std::string("?"), "'"));
 }
 
 absl::Status RequireReference(const v1::Sample& sample) {

@@ -9,7 +9,8 @@ namespace {
 using ::testing::ElementsAre;
 
 TEST(WordTokens, AreLowercasedRunsOfWordCharacters) {
-  EXPECT_THAT(WordTokens("Don't panic, Ünïcode_42!"), ElementsAre("don", "t", "panic", "ünïcode_42"));
+  EXPECT_THAT(WordTokens("Don't panic, Ünïcode_42!"),
+              ElementsAre("don", "t", "panic", "ünïcode_42"));
   EXPECT_THAT(WordTokens("日本語 と ΣΑΣ"), ElementsAre("日本語", "と", "σας"));
   EXPECT_TRUE(WordTokens("").empty());
   EXPECT_TRUE(WordTokens("... !!! \xff\xfe").empty());

@@ -16,9 +16,9 @@ absl::StatusOr<ScoreResult> TokensScorer::Score(const v1::Sample& sample,
   const int64_t total = sample.input_tokens() + sample.output_tokens();
   ScoreResult result;
   result.value = bound_.Value(static_cast<double>(total));
-  result.reasoning = Cat(total, " tokens (", sample.input_tokens(), " in + ",
-                         sample.output_tokens(), " out; good <= ", bound_.good, ", bad >= ",
-                         bound_.bad, ")");
+  result.reasoning =
+      Cat(total, " tokens (", sample.input_tokens(), " in + ", sample.output_tokens(),
+          " out; good <= ", bound_.good, ", bad >= ", bound_.bad, ")");
   return result;
 }
 

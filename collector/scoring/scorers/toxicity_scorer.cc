@@ -12,17 +12,14 @@ namespace llmtap::collector {
 namespace {
 
 constexpr std::pair<std::string_view, double> kBuiltinTerms[] = {
-    {"fuck", 1.0},     {"fucking", 1.0},  {"fucker", 1.0},       {"motherfucker", 1.0},
-    {"asshole", 1.0},  {"bitch", 1.0},    {"cunt", 1.0},         {"retard", 1.0},
-    {"kill yourself", 1.0},
-    {"bastard", 0.8},  {"dickhead", 0.8}, {"scumbag", 0.8},
-    {"shit", 0.7},     {"bullshit", 0.7}, {"moron", 0.7},        {"piss off", 0.7},
-    {"idiot", 0.6},    {"idiots", 0.6},   {"imbecile", 0.6},     {"dumbass", 0.6},
-    {"hate you", 0.6},
-    {"stupid", 0.5},   {"loser", 0.5},    {"worthless", 0.5},    {"shut up", 0.5},
-    {"screw you", 0.5},
-    {"dumb", 0.4},     {"pathetic", 0.4}, {"crap", 0.4},
-    {"damn", 0.2},     {"hell", 0.2},
+    {"fuck", 1.0},          {"fucking", 1.0},   {"fucker", 1.0},   {"motherfucker", 1.0},
+    {"asshole", 1.0},       {"bitch", 1.0},     {"cunt", 1.0},     {"retard", 1.0},
+    {"kill yourself", 1.0}, {"bastard", 0.8},   {"dickhead", 0.8}, {"scumbag", 0.8},
+    {"shit", 0.7},          {"bullshit", 0.7},  {"moron", 0.7},    {"piss off", 0.7},
+    {"idiot", 0.6},         {"idiots", 0.6},    {"imbecile", 0.6}, {"dumbass", 0.6},
+    {"hate you", 0.6},      {"stupid", 0.5},    {"loser", 0.5},    {"worthless", 0.5},
+    {"shut up", 0.5},       {"screw you", 0.5}, {"dumb", 0.4},     {"pathetic", 0.4},
+    {"crap", 0.4},          {"damn", 0.2},      {"hell", 0.2},
 };
 
 }  // namespace
@@ -58,9 +55,8 @@ absl::StatusOr<std::unique_ptr<Scorer>> ToxicityScorer::Create(const v1::Rubric&
   }
   if (scorer->terms_.empty()) return RubricFieldError(rubric, "terms.weights", "no terms");
   for (auto& [first, list] : scorer->terms_) {
-    std::sort(list.begin(), list.end(), [](const Term& a, const Term& b) {
-      return a.words.size() > b.words.size();
-    });
+    std::sort(list.begin(), list.end(),
+              [](const Term& a, const Term& b) { return a.words.size() > b.words.size(); });
   }
   return std::unique_ptr<Scorer>(std::move(scorer));
 }

@@ -48,8 +48,8 @@ class ToxicityScorer final : public Scorer {
 
  private:
   struct Term {
-    std::string text;                 // As configured, for reasoning.
-    std::vector<std::string> words;   // Its word tokens; words[0] is the index key.
+    std::string text;                // As configured, for reasoning.
+    std::vector<std::string> words;  // Its word tokens; words[0] is the index key.
     double weight = 0;
   };
   ToxicityScorer() = default;
