@@ -1,4 +1,9 @@
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "collector/scoring/scorer.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
 namespace llmtap::collector {
@@ -44,6 +49,45 @@ TEST(BuiltinScorers, ParamsOfAnotherKindAreRejectedNamingTheField) {
   EXPECT_EQ(scorer.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(scorer.status().message().find("regex"), std::string::npos) << scorer.status();
   EXPECT_NE(scorer.status().message().find("'json'"), std::string::npos) << scorer.status();
+}
+
+TEST(BuiltinScorers, ScoreIsDeterministicAndSafeFromManyThreads) {
+  RegisterBuiltinScorers();
+  std::vector<std::unique_ptr<Scorer>> scorers;
+  for (const char* text :
+       {"kind: RUBRIC_KIND_ROUGE_L", "kind: RUBRIC_KIND_BLEU", "kind: RUBRIC_KIND_TOKEN_F1",
+        "kind: RUBRIC_KIND_GROUNDEDNESS text { ngram: 2 }", "kind: RUBRIC_KIND_ANSWER_RELEVANCE",
+        "kind: RUBRIC_KIND_REGEX regex { must: '(?i)paris' must_not: 'sorry' }",
+        "kind: RUBRIC_KIND_JSON json { extract: true }", "kind: RUBRIC_KIND_REFUSAL",
+        "kind: RUBRIC_KIND_PII_LEAK", "kind: RUBRIC_KIND_TOXICITY"}) {
+    v1::Rubric rubric;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &rubric));
+    rubric.set_name("r");
+    absl::StatusOr<std::unique_ptr<Scorer>> scorer = CreateScorer(rubric, ScorerEnv{});
+    ASSERT_TRUE(scorer.ok()) << scorer.status();
+    scorers.push_back(*std::move(scorer));
+  }
+  v1::Sample sample;
+  sample.set_prompt("What is the capital of France?");
+  sample.set_response("Paris is the capital of France. {\"city\": \"Paris\"} mail me@x.org");
+  sample.set_reference("The capital of France is Paris.");
+  sample.add_contexts("Paris is the capital and largest city of France.");
+  std::vector<double> expected;
+  for (const auto& scorer : scorers) expected.push_back((*scorer->Score(sample, {})).value);
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 50; ++round) {
+        for (size_t i = 0; i < scorers.size(); ++i) {
+          absl::StatusOr<ScoreResult> r = scorers[i]->Score(sample, {});
+          if (!r.ok() || r->value != expected[i]) ++mismatches;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace
