@@ -18,7 +18,15 @@
 #include "collector/ingest/pricing.h"
 #include "collector/query/query_engine.h"
 #include "collector/query/query_service.h"
+#include "collector/scoring/rubric_registry.h"
+#include "collector/scoring/scorer.h"
+#include "collector/scoring/scoring_engine.h"
+#include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
+#if __has_include("collector/judge/judge_scorer.h")
+#include "collector/judge/judge_scorer.h"
+#define LLMTAP_HAVE_JUDGE 1
+#endif
 
 namespace llmtap::collector {
 namespace {
@@ -46,18 +54,28 @@ class ServerImpl final : public Server {
       return out;
     });
 
+    RegisterBuiltinScorers();
+#ifdef LLMTAP_HAVE_JUDGE
+    RegisterJudgeScorer();
+#endif
+    rubrics_ = std::make_unique<RubricRegistry>(store_.get(), ScorerEnv{&config_});
+    if (absl::Status s = rubrics_->Load(config_.rubrics()); !s.ok()) return s;
+    scoring_ = std::make_unique<ScoringEngine>(store_.get(), rubrics_.get(), &tail_, &metrics_,
+                                               config_.scoring());
+    scoring_->Start();
+
     prices_ = std::make_unique<PriceTable>(config_.prices());
     Committer::Pricer pricer;
     if (!prices_->empty()) pricer = [this](v1::Sample* s) { prices_->Price(s); };
     const auto& ingest = config_.ingest();
     committer_ = std::make_unique<Committer>(
         store_.get(), &metrics_, ingest.has_max_group_batches() ? ingest.max_group_batches() : 256,
-        std::move(pricer), /*enqueue=*/[] { return false; });
+        std::move(pricer), /*enqueue=*/[this] { return rubrics_->AnyEnabled(); });
     ingest_service_ = std::make_unique<IngestService>(
         committer_.get(), &metrics_,
         ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
     engine_ = std::make_unique<QueryEngine>(store_.get());
-    query_service_ = std::make_unique<QueryService>(engine_.get());
+    query_service_ = std::make_unique<QueryService>(engine_.get(), rubrics_.get(), &tail_);
 
     health_ = std::make_unique<HealthService>(std::set<std::string>{
         "llmtap.v1.IngestService", "llmtap.v1.QueryService"});
@@ -94,6 +112,8 @@ class ServerImpl final : public Server {
     }
     if (committer_) committer_->Stop();
     committer_.reset();  // Joins after committing what it holds.
+    if (scoring_) scoring_->Stop();
+    scoring_.reset();
     store_.reset();
     stopped_.Notify();
   }
@@ -104,6 +124,9 @@ class ServerImpl final : public Server {
   v1::CollectorConfig config_;
   Metrics metrics_;
   std::unique_ptr<Store> store_;
+  TailHub tail_;
+  std::unique_ptr<RubricRegistry> rubrics_;
+  std::unique_ptr<ScoringEngine> scoring_;
   std::unique_ptr<PriceTable> prices_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<IngestService> ingest_service_;

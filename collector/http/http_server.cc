@@ -93,6 +93,9 @@ void HttpServer::Routes() {
              [this](const v1::ListSamplesRequest& r) { return engine_->ListSamples(r); }));
   s.Post("/api/v1/Stats", JsonRpc<v1::StatsRequest, v1::StatsResponse>(
                               [this](const v1::StatsRequest& r) { return engine_->Stats(r); }));
+  s.Post("/api/v1/Completeness",
+         JsonRpc<v1::CompletenessRequest, v1::CompletenessResponse>(
+             [this](const v1::CompletenessRequest& r) { return engine_->Completeness(r); }));
   s.Get(R"(/api/v1/samples/([0-9a-f]+))", [this](const httplib::Request& req,
                                                 httplib::Response& res) {
     v1::GetSampleRequest r;

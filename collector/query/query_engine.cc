@@ -227,4 +227,56 @@ absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const v1::StatsRequest& req
   return response;
 }
 
+absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
+    const v1::CompletenessRequest& request) const {
+  const v1::Filter& filter = request.filter();
+  if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
+  if (!RollupsCanAnswer(filter)) {
+    return Bad("filter", "Completeness takes app, model, variant and time range only");
+  }
+  v1::CompletenessResponse response;
+  std::map<std::string, v1::RubricSkips> rubrics;
+  absl::Status s = ReadRollups(
+      *store_, filter, ResolutionFor(filter, 0), [&](const RollupRow& row) {
+        std::string_view series = row.series;
+        if (series == kErrorSeries) {
+          response.set_stored(response.stored() + row.rollup.count());
+        } else if (series.substr(0, 2) == "r:") {
+          auto& r = rubrics[std::string(series.substr(2))];
+          r.set_scored(r.scored() + row.rollup.count());
+        } else if (series.substr(0, 2) == "s:") {
+          const size_t colon = series.rfind(':');
+          auto& r = rubrics[std::string(series.substr(2, colon - 2))];
+          const std::string reason(series.substr(colon + 1));
+          if (reason == "sampled_out") {
+            r.set_sampled_out(r.sampled_out() + row.rollup.count());
+          } else if (reason == "error") {
+            r.set_errors(r.errors() + row.rollup.count());
+          } else {
+            (*r.mutable_skipped())[reason] += row.rollup.count();
+          }
+        }
+      });
+  if (!s.ok()) return s;
+  for (auto& [name, r] : rubrics) {
+    r.set_rubric(name);
+    *response.add_rubrics() = std::move(r);
+  }
+  const std::string prefix =
+      filter.app().empty() ? std::string(keys::kClientPrefix)
+                           : Cat(keys::kClientPrefix, filter.app(), std::string_view("\0", 1));
+  s = store_->ScanMeta(prefix, [&](std::string_view, std::string_view value) {
+    v1::ClientStats c;
+    if (!c.ParseFromArray(value.data(), static_cast<int>(value.size()))) return;
+    response.set_sdk_recorded(response.sdk_recorded() + c.recorded());
+    response.set_sdk_sampled_out(response.sdk_sampled_out() + c.sampled_out());
+    response.set_sdk_dropped(response.sdk_dropped() + c.dropped());
+    response.set_sdk_acked(response.sdk_acked() + c.acked());
+    response.set_sdk_rejected(response.sdk_rejected() + c.rejected());
+    response.set_sdk_retried(response.sdk_retried() + c.retried());
+  });
+  if (!s.ok()) return s;
+  return response;
+}
+
 }  // namespace llmtap::collector

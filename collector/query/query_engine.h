@@ -23,6 +23,10 @@ class QueryEngine {
   absl::StatusOr<v1::ListSamplesResponse> ListSamples(const v1::ListSamplesRequest& request) const;
   // From rollups when the filter allows (see RollupsCanAnswer), else from the raw samples.
   absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& request) const;
+  // Stored samples, SDK counters (latest report of each client) and per-rubric scored,
+  // sampled-out, skipped and error counts, all for the filter's app (or every app).
+  absl::StatusOr<v1::CompletenessResponse> Completeness(
+      const v1::CompletenessRequest& request) const;
 
  private:
   const Store* const store_;

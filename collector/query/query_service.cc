@@ -31,4 +31,51 @@ grpc::Status QueryService::Stats(grpc::ServerContext*, const v1::StatsRequest* r
   return Answer(engine_->Stats(*request), response);
 }
 
+grpc::Status QueryService::Completeness(grpc::ServerContext*,
+                                        const v1::CompletenessRequest* request,
+                                        v1::CompletenessResponse* response) {
+  return Answer(engine_->Completeness(*request), response);
+}
+
+grpc::Status QueryService::Tail(grpc::ServerContext* context, const v1::TailRequest* request,
+                                grpc::ServerWriter<v1::TailResponse>* writer) {
+  if (absl::Status s = ValidateFilter(request->filter(), "filter"); !s.ok()) return ToGrpc(s);
+  const v1::Filter& f = request->filter();
+  auto subscription = tail_->Subscribe();
+  v1::TailResponse event;
+  while (!context->IsCancelled()) {
+    if (!subscription->Next(&event, absl::Milliseconds(250))) continue;
+    const v1::Sample& s = event.sample();
+    if ((!f.app().empty() && s.app() != f.app()) || (!f.model().empty() && s.model() != f.model()) ||
+        (!f.variant().empty() && s.variant() != f.variant()) ||
+        (!f.rubric().empty() && event.score().rubric() != f.rubric())) {
+      continue;
+    }
+    if (!writer->Write(event)) break;
+  }
+  tail_->Unsubscribe(subscription);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListRubrics(grpc::ServerContext*, const v1::ListRubricsRequest* request,
+                                       v1::ListRubricsResponse* response) {
+  for (auto& r : rubrics_->List(request->include_disabled())) *response->add_rubrics() = std::move(r);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::UpsertRubric(grpc::ServerContext*,
+                                        const v1::UpsertRubricRequest* request,
+                                        v1::Rubric* response) {
+  if (!request->has_rubric()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "rubric: required");
+  }
+  return Answer(rubrics_->Upsert(request->rubric()), response);
+}
+
+grpc::Status QueryService::SetRubricEnabled(grpc::ServerContext*,
+                                            const v1::SetRubricEnabledRequest* request,
+                                            v1::Rubric* response) {
+  return Answer(rubrics_->SetEnabled(request->name(), request->enabled()), response);
+}
+
 }  // namespace llmtap::collector

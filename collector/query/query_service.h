@@ -4,14 +4,17 @@
 #define LLMTAP_COLLECTOR_QUERY_QUERY_SERVICE_H_
 
 #include "collector/query/query_engine.h"
+#include "collector/scoring/rubric_registry.h"
+#include "collector/scoring/tail_hub.h"
 #include "llmtap/v1/query.grpc.pb.h"
 
 namespace llmtap::collector {
 
 class QueryService final : public v1::QueryService::Service {
  public:
-  // `engine` must outlive the service.
-  explicit QueryService(const QueryEngine* engine) : engine_(engine) {}
+  // All pointers must outlive the service.
+  QueryService(const QueryEngine* engine, RubricRegistry* rubrics, TailHub* tail)
+      : engine_(engine), rubrics_(rubrics), tail_(tail) {}
 
   grpc::Status GetSample(grpc::ServerContext* context, const v1::GetSampleRequest* request,
                          v1::GetSampleResponse* response) override;
@@ -19,9 +22,22 @@ class QueryService final : public v1::QueryService::Service {
                            v1::ListSamplesResponse* response) override;
   grpc::Status Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
                      v1::StatsResponse* response) override;
+  grpc::Status Completeness(grpc::ServerContext* context, const v1::CompletenessRequest* request,
+                            v1::CompletenessResponse* response) override;
+  grpc::Status Tail(grpc::ServerContext* context, const v1::TailRequest* request,
+                    grpc::ServerWriter<v1::TailResponse>* writer) override;
+  grpc::Status ListRubrics(grpc::ServerContext* context, const v1::ListRubricsRequest* request,
+                           v1::ListRubricsResponse* response) override;
+  grpc::Status UpsertRubric(grpc::ServerContext* context, const v1::UpsertRubricRequest* request,
+                            v1::Rubric* response) override;
+  grpc::Status SetRubricEnabled(grpc::ServerContext* context,
+                                const v1::SetRubricEnabledRequest* request,
+                                v1::Rubric* response) override;
 
  private:
   const QueryEngine* const engine_;
+  RubricRegistry* const rubrics_;
+  TailHub* const tail_;
 };
 
 }  // namespace llmtap::collector

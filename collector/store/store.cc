@@ -97,6 +97,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   store->queue_ = store->handles_[4];
   store->rollups_ = store->handles_[5];
   store->meta_ = store->handles_[6];
+  uint64_t depth = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), store->queue_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++depth;
+  store->queue_depth_ = depth;
   return store;
 }
 
@@ -206,6 +210,7 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   size_t stored = 0;
   for (char c : *is_new) stored += c;
   samples_ingested_.fetch_add(stored);
+  if (write.enqueue) queue_depth_.fetch_add(stored);
   return absl::OkStatus();
 }
 
@@ -341,6 +346,71 @@ uint64_t Store::DiskBytes() const {
     if (db_->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) total += v;
   }
   return total;
+}
+
+absl::Status Store::ScanQueue(
+    size_t limit, std::string_view after_key,
+    const std::function<void(std::string_view, store::QueueEntry&&)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), queue_));
+  const rocksdb::Slice after(after_key.data(), after_key.size());
+  if (after_key.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(after);
+    if (it->Valid() && it->key() == after) it->Next();
+  }
+  for (size_t n = 0; it->Valid() && n < limit; it->Next(), ++n) {
+    store::QueueEntry entry;
+    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    visit(std::string_view(it->key().data(), it->key().size()), std::move(entry));
+  }
+  return FromRocks(it->status(), "queue scan");
+}
+
+absl::Status Store::CommitScores(const ScoreWrite& write) {
+  rocksdb::WriteBatch batch;
+  const v1::Sample& sample = *write.sample;
+  auto id16 = keys::DecodeId(sample.id());
+  if (!id16) return absl::InternalError("queued sample has a bad id");
+  for (const v1::Score& score : write.scores) {
+    batch.Put(scores_, keys::ScoreKey(*id16, score.rubric()), score.SerializeAsString());
+  }
+  const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
+  absl::flat_hash_map<std::string, Rollup> rollups;
+  for (const auto& [series, value] : write.rollup_values) {
+    for (char res : kResolutions) {
+      const int64_t width = keys::BucketSeconds(res);
+      const int64_t bucket = start_s - ((start_s % width) + width) % width;
+      rollups[keys::RollupKey(res, sample.app(), bucket, sample.model(), sample.variant(), series)]
+          .Add(value);
+    }
+  }
+  for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
+  for (const auto& [key, value] : write.meta) batch.Put(meta_, key, value);
+  batch.Delete(queue_, write.queue_key);
+  rocksdb::WriteOptions options;
+  options.sync = config_.sync_wal();
+  absl::Status s = FromRocks(db_->Write(options, &batch), "score write");
+  if (s.ok()) queue_depth_.fetch_sub(1);
+  return s;
+}
+
+absl::StatusOr<v1::Sample> Store::GetSampleByKey(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), samples_, rocksdb::Slice(key.data(), key.size()), &value);
+  if (!s.ok()) return FromRocks(s, "sample read");
+  v1::Sample sample;
+  if (!sample.ParseFromString(value)) return absl::DataLossError("corrupt sample");
+  return sample;
+}
+
+absl::StatusOr<std::string> Store::GetMeta(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), meta_, rocksdb::Slice(key.data(), key.size()), &value);
+  if (!s.ok()) return FromRocks(s, "meta read");
+  return value;
 }
 
 }  // namespace llmtap::collector

@@ -54,6 +54,18 @@ struct IngestWrite {
   bool enqueue = false;
 };
 
+// What one scoring pass writes for one queued sample.
+struct ScoreWrite {
+  std::string queue_key;   // The queue entry to remove.
+  const v1::Sample* sample = nullptr;
+  std::vector<v1::Score> scores;
+  // Values added to the sample's rollups (its app, model, variant, start-time buckets):
+  // "r:<rubric>" score values, "s:<rubric>:<reason>" counts of 1.
+  std::vector<std::pair<std::string, double>> rollup_values;
+  // Small meta values written with it (e.g. per-model sample counts).
+  std::vector<std::pair<std::string, std::string>> meta;
+};
+
 class Store {
  public:
   // Opens or creates the database under `dir`.
@@ -68,6 +80,17 @@ class Store {
   // write is stored.
   // REQUIRES: one caller at a time.
   absl::Status Ingest(const IngestWrite& write, std::vector<char>* is_new);
+
+  // Visits up to `limit` scoring-queue entries, oldest first, starting after `after_key`.
+  absl::Status ScanQueue(size_t limit, std::string_view after_key,
+                         const std::function<void(std::string_view key, store::QueueEntry&&)>&
+                             visit) const;
+  // Entries in the scoring queue (kept exact: counted at open, then adjusted by each write).
+  uint64_t queue_depth() const { return queue_depth_.load(); }
+  // Stores scores, their rollups and meta, and removes the queue entry, atomically.
+  absl::Status CommitScores(const ScoreWrite& write);
+  absl::StatusOr<v1::Sample> GetSampleByKey(std::string_view key) const;
+  absl::StatusOr<std::string> GetMeta(std::string_view key) const;
 
   // NOT_FOUND when no sample has this id (32 hex characters).
   absl::StatusOr<v1::Sample> GetSample(std::string_view id) const;
@@ -126,6 +149,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<uint64_t> samples_ingested_{0};
+  std::atomic<uint64_t> queue_depth_{0};
   // Ingest-thread state (one caller at a time).
   int64_t free_space_checked_ns_ = 0;
   bool disk_full_ = false;

@@ -92,7 +92,7 @@ TEST_F(CurlHttpClientTest, TimeoutCancelAndNoServer) {
   r.timeout = 100ms;
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(http_->Send(r).status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 600ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 600ms * testing::kSlowdown);
 
   std::atomic<bool> cancel{false};
   r.timeout = 10s;
@@ -103,7 +103,8 @@ TEST_F(CurlHttpClientTest, TimeoutCancelAndNoServer) {
   });
   start = std::chrono::steady_clock::now();
   EXPECT_EQ(http_->Send(r).status().code(), absl::StatusCode::kCancelled);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 600ms);
+  // curl checks the flag at least once a second while the connection is idle.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms + 100ms * testing::kSlowdown);
   canceller.join();
 
   HttpRequest nowhere;

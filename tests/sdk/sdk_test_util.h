@@ -19,6 +19,14 @@
 
 namespace llmtap::testing {
 
+// How much slower a sanitizer build runs; time bounds in tests that are about slack (not the
+// deadline itself) are multiplied by it, and load-heavy tests scale their rate down by it.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr int kSlowdown = 10;
+#else
+inline constexpr int kSlowdown = 1;
+#endif
+
 // A Client that keeps every recorded sample in memory.
 class RecordingClient final : public Client {
  public:

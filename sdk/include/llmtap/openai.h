@@ -145,7 +145,7 @@ class OpenAIClient {
   OpenAIClient(const OpenAIClient&) = delete;
   OpenAIClient& operator=(const OpenAIClient&) = delete;
   // Cancels shadow calls still queued or running (they are counted as dropped or failed) and
-  // waits for the pool threads, which stop within ~100 ms.
+  // waits for the pool threads, which stop within about a second.
   virtual ~OpenAIClient() = default;
 
   // Sends `request` and fills `response`. Ok for an HTTP 2xx answer that parses. Otherwise:

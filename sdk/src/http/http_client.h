@@ -41,7 +41,8 @@ struct HttpRequest {
   // kept in HttpResponse::body. Returning false aborts the transfer (Send returns Cancelled).
   // Runs on the thread that called Send().
   std::function<bool(std::string_view)> on_body;
-  // When not null and it becomes true, the transfer stops within ~100 ms (Cancelled). Must
+  // When not null and it becomes true, the transfer stops soon after (Cancelled): curl checks
+  // it many times a second while data flows and at least once a second when idle. Must
   // outlive the call.
   const std::atomic<bool>* cancel = nullptr;
 };
