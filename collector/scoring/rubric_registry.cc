@@ -105,7 +105,9 @@ absl::Status RubricRegistry::UpsertLocked(v1::Rubric rubric, v1::Rubric* stored)
     return s;
   }
   *stored = rubric;
-  rubrics_[rubric.name()] = CompiledRubric{std::move(rubric), std::move(*scorer)};
+  // The name is read before the move: the right side of = is evaluated first.
+  const std::string name = rubric.name();
+  rubrics_[name] = CompiledRubric{std::move(rubric), std::move(*scorer)};
   return absl::OkStatus();
 }
 
