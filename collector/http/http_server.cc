@@ -96,6 +96,11 @@ void HttpServer::Routes() {
   s.Post("/api/v1/Completeness",
          JsonRpc<v1::CompletenessRequest, v1::CompletenessResponse>(
              [this](const v1::CompletenessRequest& r) { return engine_->Completeness(r); }));
+  s.Post("/api/v1/Trend", JsonRpc<v1::TrendRequest, v1::TrendResponse>(
+                              [this](const v1::TrendRequest& r) { return engine_->Trend(r); }));
+  s.Post("/api/v1/Compare",
+         JsonRpc<v1::CompareRequest, v1::CompareResponse>(
+             [this](const v1::CompareRequest& r) { return engine_->Compare(r); }));
   s.Get(R"(/api/v1/samples/([0-9a-f]+))", [this](const httplib::Request& req,
                                                 httplib::Response& res) {
     v1::GetSampleRequest r;

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "collector/common/strings.h"
+#include "collector/query/compare_query.h"
 #include "collector/query/rollup_reader.h"
+#include "collector/query/trend_query.h"
 #include "collector/store/keys.h"
 
 namespace llmtap::collector {
@@ -34,43 +38,7 @@ absl::StatusOr<Position> ParsePageToken(std::string_view token) {
   return Position{static_cast<int64_t>(keys::GetBE64(*raw)), raw->substr(8)};
 }
 
-// Filters that Store::ScanSamples does not apply itself.
-bool Matches(const v1::Filter& f, const v1::Sample& s) {
-  if (!f.model().empty() && s.model() != f.model()) return false;
-  if (!f.variant().empty() && s.variant() != f.variant()) return false;
-  if (!f.session_id().empty() && s.session_id() != f.session_id()) return false;
-  for (const auto& [k, v] : f.metadata()) {
-    auto it = s.metadata().find(k);
-    if (it == s.metadata().end() || it->second != v) return false;
-  }
-  return true;
-}
-
 }  // namespace
-
-absl::Status ValidateFilter(const v1::Filter& f, std::string_view field) {
-  auto at = [&](std::string_view name) { return std::string(field) + "." + std::string(name); };
-  if (f.start_unix_nano() < 0) return Bad(at("start_unix_nano"), "must be >= 0");
-  if (f.end_unix_nano() < 0) return Bad(at("end_unix_nano"), "must be >= 0");
-  if (f.end_unix_nano() > 0 && f.end_unix_nano() <= f.start_unix_nano()) {
-    return Bad(at("end_unix_nano"), "must be after start_unix_nano");
-  }
-  for (std::string_view name : {f.app(), f.model(), f.variant(), f.session_id(), f.rubric()}) {
-    if (name.size() > v1::LIMIT_NAME_BYTES || name.find('\0') != std::string_view::npos) {
-      return Bad(field, "a name is too long or holds NUL");
-    }
-  }
-  if ((f.has_score_below() || f.has_score_above()) && f.rubric().empty()) {
-    return Bad(at("rubric"), "required with score_below or score_above");
-  }
-  if (f.has_score_below() && !std::isfinite(f.score_below())) {
-    return Bad(at("score_below"), "must be finite");
-  }
-  if (f.has_score_above() && !std::isfinite(f.score_above())) {
-    return Bad(at("score_above"), "must be finite");
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<v1::GetSampleResponse> QueryEngine::GetSample(
     const v1::GetSampleRequest& request) const {
@@ -102,118 +70,117 @@ absl::StatusOr<v1::ListSamplesResponse> QueryEngine::ListSamples(
   const bool need_scores = request.with_scores() || !filter.rubric().empty();
 
   // Newest first across apps: take up to page_size + 1 candidates from each app, then merge.
+  // Each app may examine its share of kMaxScanSamples; an app that runs out of it has only
+  // been searched down to the position where it stopped, so the page ends there.
   struct Candidate {
-    int64_t start;
-    std::string id16;
+    Position at;
     v1::Sample sample;
     std::vector<v1::Score> scores;
   };
+  auto newer = [](const Position& a, const Position& b) {
+    return a.start_unix_nano != b.start_unix_nano ? a.start_unix_nano > b.start_unix_nano
+                                                  : a.id16 > b.id16;
+  };
   std::vector<Candidate> candidates;
-  std::vector<std::string> apps;
-  if (filter.app().empty()) {
-    apps = store_->ListApps();
-  } else {
-    apps.push_back(filter.app());
-  }
+  // The highest last-examined position of an app that ran out of budget.
+  std::optional<Position> cutoff;
+  const std::vector<std::string> apps =
+      filter.app().empty() ? store_->ListApps() : std::vector<std::string>{filter.app()};
+  const uint64_t budget = std::max<uint64_t>(
+      page_size + 1, kMaxScanSamples / std::max<size_t>(1, apps.size()));
   for (const std::string& app : apps) {
     std::string after_key;
     if (after) after_key = keys::SampleKey(app, after->start_unix_nano, after->id16);
     size_t taken = 0;
+    uint64_t examined = 0;
+    Position last;
+    absl::Status error;
     absl::Status s = store_->ScanSamples(
         app, filter.start_unix_nano(), filter.end_unix_nano(), after_key,
         [&](std::string_view key, v1::Sample&& sample) {
-          if (!Matches(filter, sample)) return true;
+          if (++examined > budget) {
+            if (!cutoff || newer(last, *cutoff)) cutoff = last;
+            return false;
+          }
           auto parts = keys::ParseSampleKey(key);
-          Candidate c{parts->start_unix_nano, std::string(parts->id16), std::move(sample), {}};
+          last = Position{parts->start_unix_nano, std::string(parts->id16)};
+          if (!SampleMatches(filter, sample)) return true;
+          Candidate c{last, std::move(sample), {}};
           if (need_scores) {
             auto scores = store_->GetScores(c.sample.id());
-            if (scores.ok()) c.scores = std::move(*scores);
-            if (!filter.rubric().empty()) {
-              auto it = std::find_if(c.scores.begin(), c.scores.end(), [&](const v1::Score& sc) {
-                return sc.rubric() == filter.rubric() && sc.state() == v1::SCORE_STATE_SCORED;
-              });
-              if (it == c.scores.end()) return true;
-              if (filter.has_score_below() && !(it->value() < filter.score_below())) return true;
-              if (filter.has_score_above() && !(it->value() > filter.score_above())) return true;
+            if (!scores.ok()) {
+              error = scores.status();
+              return false;
             }
+            c.scores = std::move(*scores);
+            if (!ScoresMatch(filter, c.scores)) return true;
           }
           candidates.push_back(std::move(c));
           return ++taken <= page_size;
         });
     if (!s.ok()) return s;
+    if (!error.ok()) return error;
   }
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return a.start != b.start ? a.start > b.start : a.id16 > b.id16;
-  });
+  std::sort(candidates.begin(), candidates.end(),
+            [&](const Candidate& a, const Candidate& b) { return newer(a.at, b.at); });
+  size_t usable = std::min(candidates.size(), page_size + 1);
+  if (cutoff) {
+    // Every app has been searched down to the cutoff (inclusive), not below it.
+    usable = 0;
+    while (usable < candidates.size() && usable <= page_size &&
+           !newer(*cutoff, candidates[usable].at)) {
+      ++usable;
+    }
+  }
 
   v1::ListSamplesResponse response;
-  for (size_t i = 0; i < candidates.size() && i < page_size; ++i) {
+  for (size_t i = 0; i < usable && i < page_size; ++i) {
     auto* out = response.add_samples();
     *out->mutable_sample() = std::move(candidates[i].sample);
     if (request.with_scores()) {
       for (auto& sc : candidates[i].scores) *out->add_scores() = std::move(sc);
     }
   }
-  if (candidates.size() > page_size) {
+  if (usable > page_size) {
     const Candidate& last = candidates[page_size - 1];
-    response.set_next_page_token(MakePageToken(last.start, last.id16));
+    response.set_next_page_token(MakePageToken(last.at.start_unix_nano, last.at.id16));
+  } else if (cutoff) {
+    response.set_next_page_token(MakePageToken(cutoff->start_unix_nano, cutoff->id16));
   }
   return response;
-}
-
-void ToSummary(const Rollup& r, v1::Summary* out) {
-  out->set_count(r.count());
-  out->set_sum(r.sum());
-  out->set_mean(r.Mean());
-  out->set_stddev(r.StdDev());
-  out->set_min(r.min());
-  out->set_max(r.max());
-  out->set_p50(r.Quantile(0.5));
-  out->set_p95(r.Quantile(0.95));
-  out->set_p99(r.Quantile(0.99));
 }
 
 absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const v1::StatsRequest& request) const {
   const v1::Filter& filter = request.filter();
   if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
-  if (filter.has_score_below() || filter.has_score_above()) {
-    return Bad("filter.score_below", "not supported by Stats");
-  }
   Rollup latency, ttft, input, output, cost, errors;
-  auto add = [&](std::string_view series, const Rollup& r) {
-    if (series == kLatencySeries) latency.Merge(r);
-    else if (series == kTtftSeries) ttft.Merge(r);
-    else if (series == kInputTokensSeries) input.Merge(r);
-    else if (series == kOutputTokensSeries) output.Merge(r);
-    else if (series == kCostSeries) cost.Merge(r);
-    else if (series == kErrorSeries) errors.Merge(r);
-  };
-  if (RollupsCanAnswer(filter)) {
-    absl::Status s = ReadRollups(*store_, filter, ResolutionFor(filter, 0),
-                                 [&](const RollupRow& row) { add(row.series, row.rollup); });
+  if (RollupsCanAnswer(filter) && filter.rubric().empty()) {
+    absl::Status s = ReadRollups(
+        *store_, filter, ResolutionFor(filter, 0), [&](const RollupRow& row) {
+          const std::string_view series = row.series;
+          if (series == kLatencySeries) latency.Merge(row.rollup);
+          else if (series == kTtftSeries) ttft.Merge(row.rollup);
+          else if (series == kInputTokensSeries) input.Merge(row.rollup);
+          else if (series == kOutputTokensSeries) output.Merge(row.rollup);
+          else if (series == kCostSeries) cost.Merge(row.rollup);
+          else if (series == kErrorSeries) errors.Merge(row.rollup);
+        });
     if (!s.ok()) return s;
   } else {
-    // Session and metadata filters are not in rollup keys: summarise the raw samples.
-    std::vector<std::string> apps =
-        filter.app().empty() ? store_->ListApps() : std::vector<std::string>{filter.app()};
-    for (const auto& app : apps) {
-      absl::Status s = store_->ScanSamples(
-          app, filter.start_unix_nano(), filter.end_unix_nano(), "",
-          [&](std::string_view, v1::Sample&& sample) {
-            if (!Matches(filter, sample)) return true;
-            const bool error = sample.status() == v1::CALL_STATUS_ERROR;
-            latency.Add(sample.latency_ms());
-            errors.Add(error ? 1 : 0);
-            if (sample.time_to_first_token_ms() > 0) ttft.Add(sample.time_to_first_token_ms());
-            if (!error) {
-              input.Add(static_cast<double>(sample.input_tokens()));
-              output.Add(static_cast<double>(sample.output_tokens()));
-              cost.Add(sample.cost_usd());
-            }
-            return true;
-          });
-      if (!s.ok()) return s;
-    }
+    // Session, metadata and rubric filters are not in rollup keys: summarise the samples.
+    absl::Status s = ScanFiltered(
+        *store_, filter, /*with_scores=*/false,
+        [&](const v1::Sample& sample, const std::vector<v1::Score>&) {
+          const std::pair<v1::Metric, Rollup*> metrics[] = {
+              {v1::METRIC_LATENCY_MS, &latency},      {v1::METRIC_TTFT_MS, &ttft},
+              {v1::METRIC_INPUT_TOKENS, &input},      {v1::METRIC_OUTPUT_TOKENS, &output},
+              {v1::METRIC_COST_USD, &cost},           {v1::METRIC_ERROR, &errors}};
+          double value;
+          for (const auto& [metric, rollup] : metrics) {
+            if (MetricValue(metric, sample, &value)) rollup->Add(value);
+          }
+        });
+    if (!s.ok()) return s;
   }
   v1::StatsResponse response;
   response.set_samples(errors.count());
@@ -227,12 +194,24 @@ absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const v1::StatsRequest& req
   return response;
 }
 
+absl::StatusOr<v1::TrendResponse> QueryEngine::Trend(const v1::TrendRequest& request) const {
+  return RunTrend(*store_, request);
+}
+
+absl::StatusOr<v1::CompareResponse> QueryEngine::Compare(
+    const v1::CompareRequest& request) const {
+  return RunCompare(*store_, request);
+}
+
 absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     const v1::CompletenessRequest& request) const {
   const v1::Filter& filter = request.filter();
   if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
-  if (!RollupsCanAnswer(filter)) {
-    return Bad("filter", "Completeness takes app, model, variant and time range only");
+  for (const auto& [set, field] : {std::pair{!filter.session_id().empty(), "session_id"},
+                                   std::pair{filter.metadata_size() > 0, "metadata"},
+                                   std::pair{filter.has_score_below(), "score_below"},
+                                   std::pair{filter.has_score_above(), "score_above"}}) {
+    if (set) return Bad(Cat("filter.", field), "not taken by Completeness (counts are rollups)");
   }
   v1::CompletenessResponse response;
   std::map<std::string, v1::RubricSkips> rubrics;
@@ -242,10 +221,12 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
         if (series == kErrorSeries) {
           response.set_stored(response.stored() + row.rollup.count());
         } else if (series.substr(0, 2) == "r:") {
+          if (!filter.rubric().empty() && series.substr(2) != filter.rubric()) return;
           auto& r = rubrics[std::string(series.substr(2))];
           r.set_scored(r.scored() + row.rollup.count());
         } else if (series.substr(0, 2) == "s:") {
           const size_t colon = series.rfind(':');
+          if (!filter.rubric().empty() && series.substr(2, colon - 2) != filter.rubric()) return;
           auto& r = rubrics[std::string(series.substr(2, colon - 2))];
           const std::string reason(series.substr(colon + 1));
           if (reason == "sampled_out") {

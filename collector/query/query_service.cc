@@ -31,6 +31,16 @@ grpc::Status QueryService::Stats(grpc::ServerContext*, const v1::StatsRequest* r
   return Answer(engine_->Stats(*request), response);
 }
 
+grpc::Status QueryService::Trend(grpc::ServerContext*, const v1::TrendRequest* request,
+                                 v1::TrendResponse* response) {
+  return Answer(engine_->Trend(*request), response);
+}
+
+grpc::Status QueryService::Compare(grpc::ServerContext*, const v1::CompareRequest* request,
+                                   v1::CompareResponse* response) {
+  return Answer(engine_->Compare(*request), response);
+}
+
 grpc::Status QueryService::Completeness(grpc::ServerContext*,
                                         const v1::CompletenessRequest* request,
                                         v1::CompletenessResponse* response) {
@@ -45,12 +55,7 @@ grpc::Status QueryService::Tail(grpc::ServerContext* context, const v1::TailRequ
   v1::TailResponse event;
   while (!context->IsCancelled()) {
     if (!subscription->Next(&event, absl::Milliseconds(250))) continue;
-    const v1::Sample& s = event.sample();
-    if ((!f.app().empty() && s.app() != f.app()) || (!f.model().empty() && s.model() != f.model()) ||
-        (!f.variant().empty() && s.variant() != f.variant()) ||
-        (!f.rubric().empty() && event.score().rubric() != f.rubric())) {
-      continue;
-    }
+    if (!TailMatches(f, event)) continue;
     if (!writer->Write(event)) break;
   }
   tail_->Unsubscribe(subscription);

@@ -22,6 +22,10 @@ class QueryService final : public v1::QueryService::Service {
                            v1::ListSamplesResponse* response) override;
   grpc::Status Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
                      v1::StatsResponse* response) override;
+  grpc::Status Trend(grpc::ServerContext* context, const v1::TrendRequest* request,
+                     v1::TrendResponse* response) override;
+  grpc::Status Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
+                       v1::CompareResponse* response) override;
   grpc::Status Completeness(grpc::ServerContext* context, const v1::CompletenessRequest* request,
                             v1::CompletenessResponse* response) override;
   grpc::Status Tail(grpc::ServerContext* context, const v1::TailRequest* request,

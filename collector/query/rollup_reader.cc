@@ -18,10 +18,10 @@ bool RollupsCanAnswer(const v1::Filter& f) {
          !f.has_score_above();
 }
 
-char ResolutionFor(const v1::Filter& f, int64_t max_bucket_s) {
+char ResolutionFor(const v1::Filter& f, int64_t bucket_s) {
   for (char res : {keys::kDay, keys::kHour}) {
     const int64_t w = keys::BucketSeconds(res);
-    if (max_bucket_s > 0 && w > max_bucket_s) continue;
+    if (bucket_s > 0 && bucket_s % w != 0) continue;
     if (Aligned(f.start_unix_nano(), w) && Aligned(f.end_unix_nano(), w)) return res;
   }
   return keys::kMinute;

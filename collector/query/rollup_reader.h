@@ -22,14 +22,19 @@ struct RollupRow {
 };
 
 // True when the filter can be answered from rollups: no session, metadata or score filter.
+// (A rubric filter is a series choice for rubric queries, but a sample condition for metric
+// queries; callers that read metric series also need filter.rubric empty.)
 bool RollupsCanAnswer(const v1::Filter& filter);
 
 // The coarsest resolution ('d', 'h' or 'm') whose buckets tile [start, end) of the filter
-// exactly, and no coarser than `max_bucket_s` (0: no limit). Unbounded ends count as aligned.
-char ResolutionFor(const v1::Filter& filter, int64_t max_bucket_s);
+// exactly and, when `bucket_s` > 0, whose width divides bucket_s (so that rollup buckets tile
+// buckets of that width). Unbounded ends count as aligned. 'm' when nothing coarser fits.
+char ResolutionFor(const v1::Filter& filter, int64_t bucket_s);
 
 // Visits every rollup row of resolution `res` that matches the filter's app, model, variant
-// and time range (by bucket start).
+// and time range. The range is applied by bucket start, rounded up to whole buckets: a bucket
+// counts when its start is in [ceil(start), ceil(end)). With ResolutionFor's choice and
+// aligned ends this is exact; otherwise it is exact to the minute.
 absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
                          const std::function<void(const RollupRow&)>& visit);
 
