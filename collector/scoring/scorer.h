@@ -30,6 +30,9 @@ struct ScoreResult {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   double cost_usd = 0;
+  // Set when scoring failed after spending (a judge's unparseable answer): the engine stores
+  // an ERROR score with this message that keeps raw_output, the tokens and the cost.
+  std::string error;
 };
 
 // Per-call context.

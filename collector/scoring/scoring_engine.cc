@@ -172,7 +172,14 @@ void ScoringEngine::Process(const Work& work) {
       if (result.ok() && absl::Now() > context.deadline) {
         result = absl::DeadlineExceededError(Cat("timeout after ", r.timeout_ms(), " ms"));
       }
-      if (result.ok()) {
+      if (result.ok() && !result->error.empty()) {
+        score.set_state(v1::SCORE_STATE_ERROR);
+        score.set_error(std::move(result->error));
+        score.set_raw_output(std::move(result->raw_output));
+        score.set_input_tokens(result->input_tokens);
+        score.set_output_tokens(result->output_tokens);
+        score.set_cost_usd(result->cost_usd);
+      } else if (result.ok()) {
         const double value = std::clamp(result->value, 0.0, 1.0);
         score.set_state(v1::SCORE_STATE_SCORED);
         score.set_value(value);
