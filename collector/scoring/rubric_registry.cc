@@ -80,9 +80,23 @@ absl::Status RubricRegistry::Load(
                  })
       .IgnoreError();
   if (!status.ok()) return status;
-  for (const v1::Rubric& r : config_rubrics) {
-    v1::Rubric stored;
-    if (absl::Status s = UpsertLocked(r, &stored); !s.ok()) return s;
+  // A config rubric is applied when it differs from what the config said last time, so an
+  // unchanged config does not undo RPC changes made since. Composites last: they refer to
+  // the others.
+  for (bool composites : {false, true}) {
+    for (const v1::Rubric& r : config_rubrics) {
+      if ((r.kind() == v1::RUBRIC_KIND_COMPOSITE) != composites) continue;
+      const std::string applied_key = Cat(keys::kRubricConfigPrefix, r.name());
+      v1::Rubric applied;
+      if (auto v = store_->GetMeta(applied_key); v.ok() && applied.ParseFromString(*v) &&
+          google::protobuf::util::MessageDifferencer::Equals(applied, r) &&
+          rubrics_.count(r.name())) {
+        continue;
+      }
+      v1::Rubric stored;
+      if (absl::Status s = UpsertLocked(r, &stored); !s.ok()) return s;
+      if (absl::Status s = store_->PutMeta(applied_key, r.SerializeAsString()); !s.ok()) return s;
+    }
   }
   RebuildSnapshotLocked();
   return absl::OkStatus();
@@ -95,6 +109,13 @@ absl::Status RubricRegistry::UpsertLocked(v1::Rubric rubric, v1::Rubric* stored)
   if (it != rubrics_.end() && SameContent(it->second.rubric, rubric)) {
     *stored = it->second.rubric;
     return absl::OkStatus();
+  }
+  if (rubric.kind() == v1::RUBRIC_KIND_COMPOSITE) {
+    for (const std::string& part : rubric.composite().rubrics()) {
+      if (part != rubric.name() && !rubrics_.count(part)) {
+        return Bad(rubric, "composite.rubrics", Cat("no rubric '", part, "'"));
+      }
+    }
   }
   rubric.set_version(it == rubrics_.end() ? 1 : it->second.rubric.version() + 1);
   auto scorer = CreateScorer(rubric, env_);

@@ -32,8 +32,10 @@ class RubricRegistry {
   // `store` must outlive the registry; `env` is copied (its config pointer must outlive it).
   RubricRegistry(Store* store, ScorerEnv env);
 
-  // Loads the stored rubrics, then the config's: a config rubric replaces a stored one of the
-  // same name when its content differs. Any invalid rubric fails the load, naming it.
+  // Loads the stored rubrics, then the config's. A config rubric is applied (replacing a
+  // stored one of the same name, as a new version) when the config changed it since it was
+  // last applied; RPC changes to a rubric the config did not change survive restarts. Any
+  // invalid rubric fails the load, naming it.
   absl::Status Load(const google::protobuf::RepeatedPtrField<v1::Rubric>& config_rubrics);
 
   std::shared_ptr<const RubricSnapshot> Snapshot() const;

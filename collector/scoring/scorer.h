@@ -41,6 +41,8 @@ struct ScoreContext {
   absl::Time deadline = absl::InfiniteFuture();
   // Values of the rubrics already scored for this sample in this pass (for composites).
   const std::map<std::string, double>* earlier = nullptr;
+  // Rubric weights by name (Rubric.weight), for composites; a rubric not in it weighs 1.
+  const std::map<std::string, double>* weights = nullptr;
 };
 
 class Scorer {

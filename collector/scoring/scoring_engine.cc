@@ -145,7 +145,8 @@ void ScoringEngine::Process(const Work& work) {
                                        ? sample->id()
                                        : sample->prompt());
   std::map<std::string, double> earlier;
-  std::vector<v1::TailResponse> events;
+  std::map<std::string, double> weights;
+  for (const CompiledRubric& c : *rubrics) weights[c.rubric.name()] = c.rubric.weight();
 
   for (const CompiledRubric& c : *rubrics) {
     const v1::Rubric& r = c.rubric;
@@ -168,6 +169,7 @@ void ScoringEngine::Process(const Work& work) {
       ScoreContext context;
       context.deadline = started + absl::Milliseconds(r.timeout_ms());
       context.earlier = &earlier;
+      context.weights = &weights;
       absl::StatusOr<ScoreResult> result = c.scorer->Score(*sample, context);
       if (result.ok() && absl::Now() > context.deadline) {
         result = absl::DeadlineExceededError(Cat("timeout after ", r.timeout_ms(), " ms"));

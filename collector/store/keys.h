@@ -10,6 +10,8 @@
 // meta           "app/" app                                              "" (apps seen)
 //                "client/" app '\0' client_id                            v1.ClientStats
 //                "rubric/" name                                          v1.Rubric
+//                "rubriccfg/" name                                       v1.Rubric (as the
+//                                                                        config last gave it)
 //                "alertrule/" name                                       v1.AlertRule
 //                "alert/" be64(time_unix_nano) id                        v1.AlertEvent
 //
@@ -74,6 +76,7 @@ std::optional<RollupKeyParts> ParseRollupKey(std::string_view key);
 inline constexpr std::string_view kAppPrefix = "app/";
 inline constexpr std::string_view kClientPrefix = "client/";
 inline constexpr std::string_view kRubricPrefix = "rubric/";
+inline constexpr std::string_view kRubricConfigPrefix = "rubriccfg/";
 inline constexpr std::string_view kAlertRulePrefix = "alertrule/";
 inline constexpr std::string_view kAlertPrefix = "alert/";
 

@@ -29,7 +29,7 @@ absl::StatusOr<std::unique_ptr<Scorer>> CompositeScorer::Create(const v1::Rubric
 
 absl::StatusOr<ScoreResult> CompositeScorer::Score(const v1::Sample&,
                                                    const ScoreContext& context) const {
-  double sum = 0;
+  double sum = 0, total_weight = 0;
   size_t present = 0;
   std::string missing;
   for (const std::string& name : rubrics_) {
@@ -39,15 +39,23 @@ absl::StatusOr<ScoreResult> CompositeScorer::Score(const v1::Sample&,
       missing = Cat(missing, missing.empty() ? "" : ", ", name);
       continue;
     }
-    sum += it->second;
+    double weight = 1;
+    if (context.weights != nullptr) {
+      if (auto w = context.weights->find(name); w != context.weights->end()) weight = w->second;
+    }
+    sum += weight * it->second;
+    total_weight += weight;
     ++present;
   }
   if (present == 0) {
     return absl::FailedPreconditionError("none of the composite's rubrics has a score");
   }
+  if (total_weight <= 0) {
+    return absl::FailedPreconditionError("the composite's scored rubrics all weigh 0");
+  }
   ScoreResult result;
-  result.value = std::clamp(sum / static_cast<double>(present), 0.0, 1.0);
-  result.reasoning = Cat("mean of ", present, " of ", rubrics_.size(), " rubrics");
+  result.value = std::clamp(sum / total_weight, 0.0, 1.0);
+  result.reasoning = Cat("weighted mean of ", present, " of ", rubrics_.size(), " rubrics");
   if (!missing.empty()) result.reasoning = Cat(result.reasoning, "; left out: ", missing);
   return result;
 }

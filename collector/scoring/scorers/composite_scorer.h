@@ -1,14 +1,14 @@
-// CompositeScorer: the mean of the values of composite.rubrics already scored on this sample.
+// CompositeScorer: the weighted mean of the values of composite.rubrics already scored on this
+// sample.
 //
-// With V the values in context.earlier of the listed rubrics that are present there:
-//   value = (sum of V) / |V|        (equal weights)
+// With V the listed rubrics that have a value v_i in context.earlier, and w_i their
+// Rubric.weight from context.weights (1 when absent):
+//   value = sum(w_i * v_i) / sum(w_i)   over V
 // Listed rubrics with no value (not applicable, sampled out, failed, or scored later) are
-// left out. Equal weights because the engine hands scorers only the values: proto's
-// "Rubric.weight weighs them" needs the engine to pass weights too (see the scoring report);
-// until then every listed rubric weighs 1.
+// left out.
 //
 // Errors: FAILED_PRECONDITION "none of the composite's rubrics has a score" when V is empty
-// (or context.earlier is null).
+// (or context.earlier is null), or when the weights of V sum to 0.
 // Factory: INVALID_ARGUMENT naming "composite.rubrics" when empty, or "composite.rubrics[i]"
 // for an empty name, a duplicate, or the composite's own name.
 //
