@@ -18,7 +18,24 @@ TEST(CompositeScorer, EqualWeightMeanOfPresentValues) {
   const ScoreResult r = MustScore(CompositeScorer::Create, kComposite, v1::Sample(),
                                   ScoreContext{absl::InfiniteFuture(), &earlier});
   EXPECT_DOUBLE_EQ(r.value, 0.6);
-  EXPECT_EQ(r.reasoning, "mean of 3 of 3 rubrics");
+  EXPECT_EQ(r.reasoning, "weighted mean of 3 of 3 rubrics");
+}
+
+TEST(CompositeScorer, WeightsWeighTheMean) {
+  const std::map<std::string, double> earlier = {{"rouge", 0.5}, {"json", 1}, {"toxicity", 0}};
+  // rouge weighs 1 (absent from the map), json 3, toxicity 0: (0.5 + 3) / 4.
+  const std::map<std::string, double> weights = {{"json", 3}, {"toxicity", 0}};
+  const ScoreResult r = MustScore(CompositeScorer::Create, kComposite, v1::Sample(),
+                                  ScoreContext{absl::InfiniteFuture(), &earlier, &weights});
+  EXPECT_DOUBLE_EQ(r.value, 0.875);
+  const std::map<std::string, double> zero = {{"rouge", 0}, {"json", 0}, {"toxicity", 0}};
+  auto scorer = CompositeScorer::Create(kComposite, {});
+  ASSERT_TRUE(scorer.ok());
+  EXPECT_EQ((*scorer)
+                ->Score(v1::Sample(), ScoreContext{absl::InfiniteFuture(), &earlier, &zero})
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(CompositeScorer, MissingValuesAreLeftOut) {
@@ -26,7 +43,7 @@ TEST(CompositeScorer, MissingValuesAreLeftOut) {
   const ScoreResult r = MustScore(CompositeScorer::Create, kComposite, v1::Sample(),
                                   ScoreContext{absl::InfiniteFuture(), &earlier});
   EXPECT_DOUBLE_EQ(r.value, 0.5);
-  EXPECT_EQ(r.reasoning, "mean of 2 of 3 rubrics; left out: json");
+  EXPECT_EQ(r.reasoning, "weighted mean of 2 of 3 rubrics; left out: json");
 }
 
 TEST(CompositeScorer, NoValuesIsFailedPrecondition) {
