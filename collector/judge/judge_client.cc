@@ -16,6 +16,7 @@ namespace llmtap::collector {
 namespace {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
 // How much of an unexpected answer an error message quotes.
 constexpr size_t kQuoteBytes = 300;
@@ -72,12 +73,19 @@ v1::JudgeEndpoint::ResponseFormat Weaker(v1::JudgeEndpoint::ResponseFormat f) {
              : v1::JudgeEndpoint::RESPONSE_FORMAT_NONE;
 }
 
-// The verdict's JSON schema; "score" comes first so that an answer cut off by max_tokens
-// still carries it.
-json VerdictSchema() {
+// The verdict's JSON schema. "score" comes first (an ordered_json keeps it there), so that an
+// answer cut off by max_tokens still carries it; its bounds follow the rubric's scale.
+ordered_json VerdictSchema(v1::JudgeParams::Scale scale) {
+  ordered_json score = {{"type", "number"}, {"minimum", 0}, {"maximum", 10}};
+  if (scale == v1::JudgeParams::SCALE_0_1) {
+    score = {{"type", "number"}, {"minimum", 0}, {"maximum", 1}};
+  } else if (scale == v1::JudgeParams::SCALE_1_5) {
+    score = {{"type", "integer"}, {"minimum", 1}, {"maximum", 5}};
+  } else if (scale == v1::JudgeParams::SCALE_0_10) {
+    score = {{"type", "integer"}, {"minimum", 0}, {"maximum", 10}};
+  }
   return {{"type", "object"},
-          {"properties",
-           {{"score", {{"type", "number"}}}, {"reasoning", {{"type", "string"}}}}},
+          {"properties", {{"score", score}, {"reasoning", {{"type", "string"}}}}},
           {"required", {"score", "reasoning"}},
           {"additionalProperties", false}};
 }
@@ -240,7 +248,7 @@ absl::StatusOr<JudgeReply> JudgeClient::CallWithRetries(const JudgeRequest& requ
 
 std::string JudgeClient::RequestBody(const JudgeRequest& request,
                                      v1::JudgeEndpoint::ResponseFormat format) const {
-  json body = {
+  ordered_json body = {
       {"model", request.model.empty() ? endpoint_.model() : request.model},
       {"messages",
        {{{"role", "system"}, {"content", request.system}},
@@ -250,14 +258,16 @@ std::string JudgeClient::RequestBody(const JudgeRequest& request,
       {"max_tokens", request.max_tokens},
   };
   if (format == v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_SCHEMA) {
-    body["response_format"] = {
-        {"type", "json_schema"},
-        {"json_schema", {{"name", "verdict"}, {"strict", true}, {"schema", VerdictSchema()}}}};
+    body["response_format"] = {{"type", "json_schema"},
+                               {"json_schema",
+                                {{"name", "verdict"},
+                                 {"strict", true},
+                                 {"schema", VerdictSchema(request.scale)}}}};
   } else if (format == v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_OBJECT) {
     body["response_format"] = {{"type", "json_object"}};
   }
   // Samples may hold invalid UTF-8; replace it rather than fail the call.
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return body.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 absl::StatusOr<JudgeReply> JudgeClient::ParseReply(const std::string& body) const {

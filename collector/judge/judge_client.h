@@ -9,9 +9,10 @@
 //
 // Each call POSTs {base_url}/chat/completions with the model, the two messages, temperature,
 // seed, max_tokens and, per JudgeEndpoint.response_format, a response_format asking for
-// {"score": number, "reasoning": string}. An endpoint that rejects response_format (HTTP 400
-// naming it) is asked again with the next weaker form (json_schema, json_object, none), and
-// the client remembers the weaker form for later calls.
+// {"score": number, "reasoning": string}, the JSON schema bounding the score to the scale. An
+// endpoint that rejects response_format (HTTP 400 naming it) is asked again with the next
+// weaker form (json_schema, json_object, none), and the client remembers the weaker form for
+// later calls.
 //
 // Retries: up to max_attempts per call, on connection errors, timeouts, HTTP 408, 429 and
 // 5xx. The wait before a retry is Retry-After when the server sends one, else 500 ms doubling
@@ -34,6 +35,7 @@
 #include "collector/judge/circuit_breaker.h"
 #include "collector/judge/spend_meter.h"
 #include "llmtap/v1/config.pb.h"
+#include "llmtap/v1/rubric.pb.h"
 #include "sdk/src/http/http_client.h"
 
 namespace llmtap::collector {
@@ -43,6 +45,9 @@ struct JudgeRequest {
   std::string system;  // The system message.
   std::string user;    // The user message (the rendered rubric template).
   uint32_t max_tokens = 256;
+  // Bounds the score in the response_format schema: integer 1-5 or 0-10, number 0-1, and
+  // number 0-10 when unspecified.
+  v1::JudgeParams::Scale scale = v1::JudgeParams::SCALE_UNSPECIFIED;
 };
 
 struct JudgeReply {

@@ -87,6 +87,7 @@ absl::StatusOr<ScoreResult> JudgeScorer::Score(const v1::Sample& sample,
   request.system = system_;
   request.user = template_.Render(sample);
   request.max_tokens = max_tokens_;
+  request.scale = scale_;
   absl::StatusOr<JudgeReply> reply = client_->Complete(request, context.deadline);
   if (!reply.ok()) return reply.status();
 

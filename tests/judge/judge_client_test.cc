@@ -41,6 +41,7 @@ class JudgeClientTest : public ::testing::Test {
     r.system = "system text";
     r.user = "user text";
     r.max_tokens = 64;
+    r.scale = v1::JudgeParams::SCALE_1_5;
     return r;
   }
 
@@ -72,8 +73,14 @@ TEST_F(JudgeClientTest, SendsModelMessagesTemperatureSeedMaxTokensAndSchema) {
   EXPECT_EQ(body["max_tokens"], 64);
   EXPECT_EQ(body["response_format"]["type"], "json_schema");
   const auto& schema = body["response_format"]["json_schema"]["schema"];
-  EXPECT_EQ(schema["properties"]["score"]["type"], "number");
+  EXPECT_EQ(schema["properties"]["score"]["type"], "integer");
+  EXPECT_EQ(schema["properties"]["score"]["minimum"], 1);
+  EXPECT_EQ(schema["properties"]["score"]["maximum"], 5);
   EXPECT_EQ(schema["properties"]["reasoning"]["type"], "string");
+  EXPECT_EQ(schema["required"], nlohmann::json::array({"score", "reasoning"}));
+  // "score" first, so that an answer cut off by max_tokens still has it.
+  const std::string sent = server_.requests()[0];
+  EXPECT_LT(sent.find("\"score\":{"), sent.find("\"reasoning\":{"));
   EXPECT_EQ(server_.authorizations()[0], "Bearer sk-test");
 }
 

@@ -128,7 +128,7 @@ std::string Config(const std::string& base_url) {
       v1::Rubric* copy = config.add_rubrics();
       *copy = r;
       copy->set_name(name);
-      copy->mutable_judge()->set_max_tokens(64);
+      copy->mutable_judge()->set_max_tokens(48);
       copy->set_timeout_ms(600000);  // Covers waiting for the one slot behind other calls.
     }
   }

@@ -7,9 +7,13 @@ both. It listens on 127.0.0.1 and a free port, writes its base URL
 ("http://127.0.0.1:PORT/v1") to --ready-file once the model is loaded, and serves until it
 gets SIGTERM or SIGINT, its parent process exits, or --max-seconds pass.
 
-  python3 tests/judge/serve_model.py --ready-file /tmp/x/ready [--threads 2]
+  python3 tests/judge/serve_model.py --ready-file /tmp/x/ready [--threads 1]
+
+One thread by default: llama.cpp's threads spin at barriers, so on a busy machine (tests run
+in parallel) two threads can be 20 times slower than one.
 """
 import argparse
+import ctypes
 import importlib.util
 import os
 import signal
@@ -33,10 +37,13 @@ def model_path():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ready-file", required=True)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ctx", type=int, default=2048)
     parser.add_argument("--max-seconds", type=float, default=1800)
     args = parser.parse_args()
+    # Die with the parent (the test), whatever happens to it: PR_SET_PDEATHSIG = 1.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    parent = os.getppid()
 
     try:
         import xllamacpp
@@ -60,11 +67,11 @@ def main():
     stop = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.append(1))
-    parent = os.getppid()
     end = time.monotonic() + args.max_seconds
     while not stop and os.getppid() == parent and time.monotonic() < end:
         time.sleep(0.2)
-    del server  # Stops the HTTP server and frees the model.
+    # Exit at once: a clean server shutdown would wait for a generation in progress.
+    os._exit(0)
 
 
 if __name__ == "__main__":
