@@ -52,8 +52,9 @@ absl::StatusOr<ByRubric> Population(const Store& store, const v1::Filter& f,
   const bool only_filter_rubric =
       !wanted.empty() && wanted.size() == 1 && *wanted.begin() == f.rubric();
   if (RollupsCanAnswer(f) && (f.rubric().empty() || only_filter_rubric)) {
+    const std::string prefix = wanted.size() == 1 ? Cat("r:", *wanted.begin()) : "r:";
     absl::Status s =
-        ReadRollups(store, f, ResolutionFor(f, 0), [&](const RollupRow& row) {
+        ReadRollups(store, f, ResolutionFor(f, 0), prefix, [&](const RollupRow& row) {
           if (row.series.substr(0, 2) != "r:") return;
           const std::string_view rubric = row.series.substr(2);
           if (!want(rubric)) return;

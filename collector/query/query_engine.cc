@@ -156,7 +156,7 @@ absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const v1::StatsRequest& req
   Rollup latency, ttft, input, output, cost, errors;
   if (RollupsCanAnswer(filter) && filter.rubric().empty()) {
     absl::Status s = ReadRollups(
-        *store_, filter, ResolutionFor(filter, 0), [&](const RollupRow& row) {
+        *store_, filter, ResolutionFor(filter, 0), "m:", [&](const RollupRow& row) {
           const std::string_view series = row.series;
           if (series == kLatencySeries) latency.Merge(row.rollup);
           else if (series == kTtftSeries) ttft.Merge(row.rollup);

@@ -29,6 +29,12 @@ char ResolutionFor(const v1::Filter& f, int64_t bucket_s) {
 
 absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
                          const std::function<void(const RollupRow&)>& visit) {
+  return ReadRollups(store, filter, res, "", visit);
+}
+
+absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
+                         std::string_view series_prefix,
+                         const std::function<void(const RollupRow&)>& visit) {
   std::vector<std::string> apps;
   if (filter.app().empty()) {
     apps = store.ListApps();
@@ -43,7 +49,7 @@ absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
                             : 0;
   for (const std::string& app : apps) {
     absl::Status s = store.ScanRollups(
-        res, app, start_s, end_s,
+        res, app, start_s, end_s, series_prefix,
         [&](std::string_view model, std::string_view variant, std::string_view series,
             int64_t bucket, const Rollup& r) {
           if (!filter.model().empty() && model != filter.model()) return;

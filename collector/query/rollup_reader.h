@@ -37,6 +37,11 @@ char ResolutionFor(const v1::Filter& filter, int64_t bucket_s);
 // aligned ends this is exact; otherwise it is exact to the minute.
 absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
                          const std::function<void(const RollupRow&)>& visit);
+// The same for only the series that start with `series_prefix` (e.g. "r:" for rubric scores);
+// the store seeks past the others without reading them.
+absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
+                         std::string_view series_prefix,
+                         const std::function<void(const RollupRow&)>& visit);
 
 }  // namespace llmtap::collector
 

@@ -89,7 +89,10 @@ absl::StatusOr<v1::TrendResponse> RunTrend(const Store& store, const v1::TrendRe
   const bool from_rollups = RollupsCanAnswer(f) && r.group_by() != v1::GROUP_BY_METADATA &&
                             !(metric_mode && !f.rubric().empty());
   if (from_rollups) {
-    absl::Status s = ReadRollups(store, f, ResolutionFor(f, width), [&](const RollupRow& row) {
+    const std::string prefix =
+        metric_mode ? std::string(metric_series) : Cat("r:", f.rubric());
+    absl::Status s = ReadRollups(store, f, ResolutionFor(f, width), prefix,
+                                 [&](const RollupRow& row) {
       std::string_view group;
       if (metric_mode) {
         if (row.series != metric_series) return;

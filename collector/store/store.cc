@@ -285,6 +285,14 @@ absl::Status Store::ScanRollups(
     char res, std::string_view app, int64_t start_s, int64_t end_s,
     const std::function<void(std::string_view, std::string_view, std::string_view, int64_t,
                              const Rollup&)>& visit) const {
+  return ScanRollups(res, app, start_s, end_s, "", visit);
+}
+
+absl::Status Store::ScanRollups(
+    char res, std::string_view app, int64_t start_s, int64_t end_s,
+    std::string_view series_prefix,
+    const std::function<void(std::string_view, std::string_view, std::string_view, int64_t,
+                             const Rollup&)>& visit) const {
   std::string lower = keys::RollupPrefix(res, app);
   std::string upper = lower;
   keys::PutBE64(&lower, static_cast<uint64_t>(std::max<int64_t>(start_s, 0)));
@@ -293,14 +301,31 @@ absl::Status Store::ScanRollups(
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, rollups_));
-  std::string buf;
-  for (it->Seek(lower_slice); it->Valid(); it->Next()) {
-    auto parts = keys::ParseRollupKey(std::string_view(it->key().data(), it->key().size()));
-    if (!parts) continue;
+  std::string buf, target;
+  it->Seek(lower_slice);
+  while (it->Valid()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    auto parts = keys::ParseRollupKey(key);
+    if (!parts) {
+      it->Next();
+      continue;
+    }
+    if (parts->series.substr(0, series_prefix.size()) != series_prefix) {
+      // Series sort last in the key: seek to the wanted ones of this (bucket, model, variant)
+      // group when they come later, else past the whole group ("\xff" sorts after any name).
+      target.assign(key.substr(0, key.size() - parts->series.size()));
+      if (parts->series < series_prefix) {
+        target.append(series_prefix);
+      } else {
+        target.push_back('\xff');
+      }
+      it->Seek(target);
+      continue;
+    }
     Rollup r;
     buf.assign(it->value().data(), it->value().size());
-    if (!r.Parse(buf)) continue;
-    visit(parts->model, parts->variant, parts->series, parts->bucket_start_s, r);
+    if (r.Parse(buf)) visit(parts->model, parts->variant, parts->series, parts->bucket_start_s, r);
+    it->Next();
   }
   return FromRocks(it->status(), "rollup scan");
 }

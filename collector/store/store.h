@@ -114,6 +114,14 @@ class Store {
       const std::function<void(std::string_view model, std::string_view variant,
                                std::string_view series, int64_t bucket_start_s,
                                const Rollup&)>& visit) const;
+  // The same, but only rows whose series starts with `series_prefix` (e.g. "r:"); the others
+  // are skipped by seeking past them, so they are neither merged nor parsed.
+  absl::Status ScanRollups(
+      char res, std::string_view app, int64_t start_s, int64_t end_s,
+      std::string_view series_prefix,
+      const std::function<void(std::string_view model, std::string_view variant,
+                               std::string_view series, int64_t bucket_start_s,
+                               const Rollup&)>& visit) const;
 
   // Small typed values in the meta column family.
   absl::Status PutMeta(std::string_view key, std::string_view value);
