@@ -141,6 +141,7 @@ absl::StatusOr<std::shared_ptr<JudgeClient>> JudgeClient::Shared(
     const v1::JudgeEndpoint& endpoint) {
   const std::string key = endpoint.SerializeAsString();
   absl::MutexLock lock(&registry_mu);
+  std::erase_if(Registry(), [](const auto& entry) { return entry.second.expired(); });
   if (std::shared_ptr<JudgeClient> client = Registry()[key].lock()) return client;
   auto created = Create(endpoint, internal::NewCurlHttpClient());
   if (!created.ok()) return created.status();

@@ -155,7 +155,7 @@ TEST_F(JudgeClientTest, SlowEndpointNeverHoldsTheCallerPastItsDeadline) {
   const absl::Duration took = absl::Now() - start;
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kDeadlineExceeded) << reply.status();
   EXPECT_GE(took, absl::Milliseconds(700));
-  EXPECT_LT(took, absl::Milliseconds(1500));
+  EXPECT_LT(took, absl::Milliseconds(2500));  // The server would answer after 10 s.
 }
 
 TEST_F(JudgeClientTest, PerRequestTimeoutIsRetried) {
@@ -212,7 +212,7 @@ TEST_F(JudgeClientTest, WaitingForASlotRespectsTheDeadline) {
   while (server_.requests().empty()) std::this_thread::sleep_for(5ms);
   const absl::Time start = absl::Now();
   auto reply = client->Complete(Request(), In(absl::Milliseconds(300)));
-  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));  // The slot frees after 2 s.
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(reply.status().message(), HasSubstr("no free slot"));
   holder.join();
