@@ -8,6 +8,7 @@
 
 #include "collector/common/strings.h"
 #include "absl/strings/str_split.h"
+#include "collector/alerting/alerting.h"
 #include "absl/synchronization/notification.h"
 #include "collector/common/health_service.h"
 #include "collector/common/metrics.h"
@@ -75,7 +76,12 @@ class ServerImpl final : public Server {
         committer_.get(), &metrics_,
         ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
     engine_ = std::make_unique<QueryEngine>(store_.get());
-    query_service_ = std::make_unique<QueryService>(engine_.get(), rubrics_.get(), &tail_);
+    auto alerting = Alerting::Create(store_.get(), config_.alerting(), &metrics_);
+    if (!alerting.ok()) return alerting.status();
+    alerting_ = std::move(*alerting);
+    alerting_->Start();
+    query_service_ = std::make_unique<QueryService>(engine_.get(), rubrics_.get(), &tail_,
+                                                    alerting_.get());
 
     health_ = std::make_unique<HealthService>(std::set<std::string>{
         "llmtap.v1.IngestService", "llmtap.v1.QueryService"});
@@ -106,6 +112,7 @@ class ServerImpl final : public Server {
     if (stopped_.HasBeenNotified()) return;
     spdlog::info("llmtapd shutting down");
     if (http_) http_->Stop();
+    if (alerting_) alerting_->Stop();  // No evaluation or webhook call during the grace time.
     if (grpc_server_) {
       health_->SetNotServing();
       grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
@@ -131,6 +138,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<QueryEngine> engine_;
+  std::unique_ptr<Alerting> alerting_;
   std::unique_ptr<QueryService> query_service_;
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> grpc_server_;

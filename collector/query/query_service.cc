@@ -83,4 +83,32 @@ grpc::Status QueryService::SetRubricEnabled(grpc::ServerContext*,
   return Answer(rubrics_->SetEnabled(request->name(), request->enabled()), response);
 }
 
+grpc::Status QueryService::ListAlertRules(grpc::ServerContext*,
+                                          const v1::ListAlertRulesRequest*,
+                                          v1::ListAlertRulesResponse* response) {
+  if (alerting_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no alerting");
+  *response = alerting_->ListRules();
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::UpsertAlertRule(grpc::ServerContext*,
+                                           const v1::UpsertAlertRuleRequest* request,
+                                           v1::AlertRule* response) {
+  if (alerting_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no alerting");
+  return Answer(alerting_->UpsertRule(*request), response);
+}
+
+grpc::Status QueryService::DeleteAlertRule(grpc::ServerContext*,
+                                           const v1::DeleteAlertRuleRequest* request,
+                                           v1::DeleteAlertRuleResponse* response) {
+  if (alerting_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no alerting");
+  return Answer(alerting_->DeleteRule(*request), response);
+}
+
+grpc::Status QueryService::ListAlerts(grpc::ServerContext*, const v1::ListAlertsRequest* request,
+                                      v1::ListAlertsResponse* response) {
+  if (alerting_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no alerting");
+  return Answer(alerting_->ListAlerts(*request), response);
+}
+
 }  // namespace llmtap::collector

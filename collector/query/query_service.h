@@ -3,6 +3,7 @@
 #ifndef LLMTAP_COLLECTOR_QUERY_QUERY_SERVICE_H_
 #define LLMTAP_COLLECTOR_QUERY_QUERY_SERVICE_H_
 
+#include "collector/alerting/alerting.h"
 #include "collector/query/query_engine.h"
 #include "collector/scoring/rubric_registry.h"
 #include "collector/scoring/tail_hub.h"
@@ -12,9 +13,11 @@ namespace llmtap::collector {
 
 class QueryService final : public v1::QueryService::Service {
  public:
-  // All pointers must outlive the service.
-  QueryService(const QueryEngine* engine, RubricRegistry* rubrics, TailHub* tail)
-      : engine_(engine), rubrics_(rubrics), tail_(tail) {}
+  // All pointers must outlive the service. Without `alerting` the alert RPCs answer
+  // UNIMPLEMENTED.
+  QueryService(const QueryEngine* engine, RubricRegistry* rubrics, TailHub* tail,
+               Alerting* alerting = nullptr)
+      : engine_(engine), rubrics_(rubrics), tail_(tail), alerting_(alerting) {}
 
   grpc::Status GetSample(grpc::ServerContext* context, const v1::GetSampleRequest* request,
                          v1::GetSampleResponse* response) override;
@@ -37,11 +40,23 @@ class QueryService final : public v1::QueryService::Service {
   grpc::Status SetRubricEnabled(grpc::ServerContext* context,
                                 const v1::SetRubricEnabledRequest* request,
                                 v1::Rubric* response) override;
+  grpc::Status ListAlertRules(grpc::ServerContext* context,
+                              const v1::ListAlertRulesRequest* request,
+                              v1::ListAlertRulesResponse* response) override;
+  grpc::Status UpsertAlertRule(grpc::ServerContext* context,
+                               const v1::UpsertAlertRuleRequest* request,
+                               v1::AlertRule* response) override;
+  grpc::Status DeleteAlertRule(grpc::ServerContext* context,
+                               const v1::DeleteAlertRuleRequest* request,
+                               v1::DeleteAlertRuleResponse* response) override;
+  grpc::Status ListAlerts(grpc::ServerContext* context, const v1::ListAlertsRequest* request,
+                          v1::ListAlertsResponse* response) override;
 
  private:
   const QueryEngine* const engine_;
   RubricRegistry* const rubrics_;
   TailHub* const tail_;
+  Alerting* const alerting_;
 };
 
 }  // namespace llmtap::collector
