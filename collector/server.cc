@@ -47,13 +47,7 @@ class ServerImpl final : public Server {
     store_ = std::move(*store);
     metrics_.AddGauge("llmtap_store_disk_bytes", "Live SST bytes in all column families.",
                       [this] { return static_cast<double>(store_->DiskBytes()); });
-    metrics_.AddText([this] {
-      std::string out = "# RocksDB statistics\n";
-      for (const auto& line : absl::StrSplit(store_->StatisticsText(), '\n')) {
-        if (!line.empty()) absl::StrAppend(&out, "# ", line, "\n");
-      }
-      return out;
-    });
+    store_->ExportMetrics(&metrics_);
 
     RegisterBuiltinScorers();
 #ifdef LLMTAP_HAVE_JUDGE

@@ -1,5 +1,7 @@
 #include "collector/ingest/committer.h"
 
+#include "absl/time/clock.h"
+
 namespace llmtap::collector {
 
 Committer::Committer(Store* store, Metrics* metrics, uint32_t max_group_batches, Pricer pricer,
@@ -16,7 +18,16 @@ Committer::Committer(Store* store, Metrics* metrics, uint32_t max_group_batches,
       commits_(metrics->AddCounter("llmtap_ingest_commits_total",
                                    "RocksDB writes made by group commit.")),
       commit_errors_(metrics->AddCounter("llmtap_ingest_commit_errors_total",
-                                         "Group commits that failed.")) {
+                                         "Group commits that failed.")),
+      batch_samples_(metrics->AddHistogram("llmtap_ingest_batch_samples",
+                                           "Samples per batch received.",
+                                           {1, 10, 100, 250, 500, 1000, 2500, 5000, 10000})),
+      commit_samples_(metrics->AddHistogram(
+          "llmtap_ingest_commit_samples", "Samples per group commit (one RocksDB write).",
+          {1, 10, 100, 1000, 2500, 5000, 10000, 25000, 50000, 100000})),
+      commit_seconds_(metrics->AddHistogram(
+          "llmtap_ingest_commit_seconds", "Time of a group commit's RocksDB write.",
+          {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})) {
   metrics->AddGauge("llmtap_ingest_pending_batches", "Batches waiting for the committer.",
                     [this] { return static_cast<double>(pending()); });
   thread_ = std::thread([this] { Run(); });
@@ -73,7 +84,10 @@ void Committer::Run() {
       }
       if (p.request->has_client_stats()) write.client_stats.push_back(&p.request->client_stats());
     }
+    const absl::Time start = absl::Now();
     const absl::Status status = store_->Ingest(write, &is_new);
+    commit_seconds_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    commit_samples_->Observe(static_cast<double>(write.samples.size()));
     commits_->Add();
     if (!status.ok()) commit_errors_->Add();
 
@@ -88,6 +102,7 @@ void Committer::Run() {
         samples_duplicate_->Add(outcome.duplicates);
       }
       batches_->Add();
+      batch_samples_->Observe(p.request->samples_size());
       p.done(outcome);
     }
     group.clear();

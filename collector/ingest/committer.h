@@ -66,6 +66,9 @@ class Committer {
   Counter* const batches_;
   Counter* const commits_;
   Counter* const commit_errors_;
+  Histogram* const batch_samples_;
+  Histogram* const commit_samples_;
+  Histogram* const commit_seconds_;
 
   mutable absl::Mutex mu_;
   absl::CondVar cv_;

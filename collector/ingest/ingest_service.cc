@@ -47,7 +47,10 @@ grpc::ByteBuffer Serialize(const v1::IngestResponse& response) {
 class IngestService::StreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  explicit StreamReactor(IngestService* service) : service_(service) { StartRead(&in_); }
+  explicit StreamReactor(IngestService* service) : service_(service) {
+    service_->open_streams_.fetch_add(1, std::memory_order_relaxed);
+    StartRead(&in_);
+  }
 
   void OnReadDone(bool ok) override {
     absl::MutexLock lock(&mu_);
@@ -58,6 +61,7 @@ class IngestService::StreamReactor final
       return;
     }
     uint64_t batch_id = 0;
+    service_->received_bytes_->Add(in_.Length());
     auto parsed = ParseRequest(in_, &batch_id);
     in_.Clear();
     if (!parsed.ok()) {
@@ -97,7 +101,10 @@ class IngestService::StreamReactor final
     MaybeFinishLocked();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    service_->open_streams_.fetch_sub(1, std::memory_order_relaxed);
+    delete this;
+  }
 
  private:
   void OnCommitted(uint64_t batch_id, const IngestOutcome& outcome) {
@@ -161,7 +168,13 @@ IngestService::IngestService(Committer* committer, Metrics* metrics, uint32_t ma
     : committer_(committer),
       max_pending_batches_(max_pending_batches),
       rejected_batches_(metrics->AddCounter("llmtap_ingest_rejected_batches_total",
-                                            "Batches refused as invalid.")) {}
+                                            "Batches refused as invalid.")),
+      received_bytes_(metrics->AddCounter("llmtap_ingest_received_bytes_total",
+                                          "Bytes of ingest requests received.")) {
+  metrics->AddGauge("llmtap_ingest_open_streams", "Ingest streams open.", [this] {
+    return static_cast<double>(open_streams_.load(std::memory_order_relaxed));
+  });
+}
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IngestService::Stream(
     grpc::CallbackServerContext* context) {
@@ -172,6 +185,7 @@ grpc::ServerUnaryReactor* IngestService::Ingest(grpc::CallbackServerContext* con
                                                 const grpc::ByteBuffer* request,
                                                 grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  received_bytes_->Add(request->Length());
   uint64_t batch_id = 0;
   auto parsed = ParseRequest(*request, &batch_id);
   if (!parsed.ok()) {

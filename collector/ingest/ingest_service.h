@@ -8,6 +8,8 @@
 #ifndef LLMTAP_COLLECTOR_INGEST_INGEST_SERVICE_H_
 #define LLMTAP_COLLECTOR_INGEST_INGEST_SERVICE_H_
 
+#include <atomic>
+
 #include "collector/common/metrics.h"
 #include "collector/ingest/committer.h"
 #include "llmtap/v1/ingest.grpc.pb.h"
@@ -35,6 +37,8 @@ class IngestService final
   Committer* const committer_;
   const uint32_t max_pending_batches_;
   Counter* const rejected_batches_;
+  Counter* const received_bytes_;
+  std::atomic<int64_t> open_streams_{0};
 };
 
 }  // namespace llmtap::collector

@@ -18,25 +18,39 @@ absl::Status Bad(std::string_view field, std::string_view why) {
   return absl::InvalidArgumentError(Cat(field, ": ", why));
 }
 
-absl::Status CheckSize(std::string_view field, std::string_view value, size_t limit) {
+// A field of samples[index] (index < 0: a field of the request), named only when it is bad:
+// validation runs for every sample, and building names up front would cost more than checking.
+struct Field {
+  int index;
+  std::string_view name;
+  std::string_view key = {};  // For metadata values: the entry's key.
+};
+
+absl::Status Bad(const Field& f, std::string_view why) {
+  std::string name = f.index < 0 ? std::string(f.name) : Cat("samples[", f.index, "].", f.name);
+  if (!f.key.empty()) name = Cat(name, "[", f.key, "]");
+  return Bad(name, why);
+}
+
+absl::Status CheckSize(const Field& f, std::string_view value, size_t limit) {
   if (value.size() <= limit) return absl::OkStatus();
-  return Bad(field, Cat(value.size(), " bytes, limit ", limit));
+  return Bad(f, Cat(value.size(), " bytes, limit ", limit));
 }
 
 // Names go into keys, where '\0' separates them.
-absl::Status CheckName(std::string_view field, std::string_view value) {
-  if (absl::Status s = CheckSize(field, value, v1::LIMIT_NAME_BYTES); !s.ok()) return s;
-  if (value.find('\0') != std::string_view::npos) return Bad(field, "contains NUL");
+absl::Status CheckName(const Field& f, std::string_view value) {
+  if (absl::Status s = CheckSize(f, value, v1::LIMIT_NAME_BYTES); !s.ok()) return s;
+  if (value.find('\0') != std::string_view::npos) return Bad(f, "contains NUL");
   return absl::OkStatus();
 }
 
-absl::Status CheckNumber(std::string_view field, double v) {
-  if (!std::isfinite(v) || v < 0) return Bad(field, Cat("must be finite and >= 0, got ", v));
+absl::Status CheckNumber(const Field& f, double v) {
+  if (!std::isfinite(v) || v < 0) return Bad(f, Cat("must be finite and >= 0, got ", v));
   return absl::OkStatus();
 }
 
-absl::Status ValidateSample(const v1::Sample& s, const std::string& at) {
-  auto f = [&](std::string_view name) { return Cat(at, ".", name); };
+absl::Status ValidateSample(const v1::Sample& s, int i) {
+  auto f = [i](std::string_view name) { return Field{i, name}; };
   if (s.id().empty()) return Bad(f("id"), "required");
   if (!keys::DecodeId(s.id())) return Bad(f("id"), "want 32 lowercase hex characters");
   if (s.app().empty()) return Bad(f("app"), "required");
@@ -76,7 +90,7 @@ absl::Status ValidateSample(const v1::Sample& s, const std::string& at) {
   for (const auto& [k, v] : s.metadata()) {
     if (k.empty()) return Bad(f("metadata"), "empty key");
     if (!(st = CheckName(f("metadata key"), k)).ok() ||
-        !(st = CheckSize(f(Cat("metadata[", k, "]")), v, v1::LIMIT_METADATA_BYTES)).ok()) {
+        !(st = CheckSize(Field{i, "metadata", k}, v, v1::LIMIT_METADATA_BYTES)).ok()) {
       return st;
     }
   }
@@ -91,15 +105,17 @@ absl::Status ValidateIngestRequest(const v1::IngestRequest& request) {
                Cat(request.samples_size(), " samples, limit ", v1::LIMIT_BATCH_SAMPLES));
   }
   for (int i = 0; i < request.samples_size(); ++i) {
-    absl::Status s = ValidateSample(request.samples(i), Cat("samples[", i, "]"));
+    absl::Status s = ValidateSample(request.samples(i), i);
     if (!s.ok()) return s;
   }
   if (request.has_client_stats()) {
-    if (absl::Status s = CheckName("client_stats.client_id", request.client_stats().client_id());
+    if (absl::Status s =
+            CheckName(Field{-1, "client_stats.client_id"}, request.client_stats().client_id());
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = CheckName("client_stats.app", request.client_stats().app()); !s.ok()) {
+    if (absl::Status s = CheckName(Field{-1, "client_stats.app"}, request.client_stats().app());
+        !s.ok()) {
       return s;
     }
   }

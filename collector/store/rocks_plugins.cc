@@ -48,10 +48,10 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
         return days > 0 && parts->start_unix_nano < now - days * kDayNanos;
       }
       case KeyTime::kId: {
-        const int64_t days = config_.has_retention_days() ? config_.retention_days() : 30;
-        if (days <= 0 || k.size() < 6) return false;
         // Keep ids a day longer than any sample so a late retry is still recognised.
-        return keys::IdMillis(k) * 1000000 < now - (MaxRetentionDays() + 1) * kDayNanos;
+        const int64_t days = MaxRetentionDays();
+        if (days <= 0 || k.size() < 6) return false;
+        return keys::IdMillis(k) * 1000000 < now - (days + 1) * kDayNanos;
       }
       case KeyTime::kRollup: {
         auto parts = keys::ParseRollupKey(k);
@@ -64,6 +64,14 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
     }
     return false;
   }
+  // Rollups are kept by merge: their keys may hold only merge operands until a compaction
+  // folds them, so the same decision applies to operands.
+  bool FilterMergeOperand(int level, const rocksdb::Slice& key,
+                          const rocksdb::Slice& operand) const override {
+    std::string unused_value;
+    bool unused_changed = false;
+    return Filter(level, key, operand, &unused_value, &unused_changed);
+  }
   const char* Name() const override { return "llmtap.Retention"; }
 
  private:
@@ -72,10 +80,12 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
     if (it != config_.app_retention_days().end()) return it->second;
     return config_.has_retention_days() ? config_.retention_days() : 30;
   }
+  // The longest retention of any app; 0 when some app (or the default) keeps samples forever.
   int64_t MaxRetentionDays() const {
     int64_t days = config_.has_retention_days() ? config_.retention_days() : 30;
+    if (days == 0) return 0;
     for (const auto& [app, d] : config_.app_retention_days()) {
-      if (d == 0) return 1LL << 30;
+      if (d == 0) return 0;
       days = std::max<int64_t>(days, d);
     }
     return days;

@@ -2,7 +2,10 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -12,6 +15,7 @@
 #include "collector/store/rocks_plugins.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
@@ -27,6 +31,29 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 }
 
 constexpr char kResolutions[] = {keys::kMinute, keys::kHour, keys::kDay};
+
+// Memtable insert-hint prefixes. In the samples and rollups families keys start with a name
+// ended by '\0' (the app; for rollups the resolution and app), and each name keeps its own
+// insert position; the other families' keys are binary and keep one position per family.
+class InsertHintPrefixTransform final : public rocksdb::SliceTransform {
+ public:
+  explicit InsertHintPrefixTransform(bool by_name) : by_name_(by_name) {}
+  const char* Name() const override { return "llmtap.InsertHintPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    if (!by_name_) return rocksdb::Slice();
+    const void* z = std::memchr(key.data(), '\0', key.size());
+    return z == nullptr ? rocksdb::Slice()
+                        : rocksdb::Slice(key.data(), static_cast<const char*>(z) - key.data());
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+
+ private:
+  const bool by_name_;
+};
+
+std::shared_ptr<const rocksdb::SliceTransform> InsertHintPrefix(bool by_name) {
+  return std::make_shared<InsertHintPrefixTransform>(by_name);
+}
 
 }  // namespace
 
@@ -59,8 +86,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   auto cf = [&](KeyTime* retention) {
     rocksdb::ColumnFamilyOptions o;
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // Flushes and the first level stay uncompressed: data there is young and is rewritten
+    // soon, so compressing it would cost CPU on the ingest path for bytes that do not last.
+    // The middle levels use LZ4, the last (where nearly all data ends up) ZSTD.
     o.compression = rocksdb::kLZ4Compression;
+    o.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
+                               rocksdb::kLZ4Compression};
     o.bottommost_compression = rocksdb::kZSTD;
+    // Keys arrive in nearly ascending order (time-ordered ids and start times, and Ingest
+    // sorts each write), so each memtable insert starts from the last one's position.
+    o.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(false);
     o.write_buffer_size = 64 << 20;
     o.max_write_buffer_number = 4;
     o.level0_slowdown_writes_trigger = 40;
@@ -74,14 +109,22 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   KeyTime sample_time = KeyTime::kSample, id_time = KeyTime::kId, rollup_time = KeyTime::kRollup;
   rocksdb::ColumnFamilyOptions rollup_options = cf(&rollup_time);
   rollup_options.merge_operator = NewRollupMergeOperator();
+  rollup_options.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(true);
+  rocksdb::ColumnFamilyOptions sample_options = cf(&sample_time);
+  sample_options.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(true);
   rollup_options.write_buffer_size = 16 << 20;
   rocksdb::ColumnFamilyOptions small = cf(nullptr);
   small.write_buffer_size = 8 << 20;
+  // Ingest looks up every new id here, and nearly all are absent: a memtable bloom filter on
+  // whole keys answers most lookups without a skiplist search (SST files have theirs).
+  rocksdb::ColumnFamilyOptions id_options = cf(&id_time);
+  id_options.memtable_whole_key_filtering = true;
+  id_options.memtable_prefix_bloom_size_ratio = 0.05;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, small},
-      {"samples", cf(&sample_time)},
-      {"ids", cf(&id_time)},
+      {"samples", sample_options},
+      {"ids", id_options},
       {"scores", cf(&id_time)},
       {"queue", small},
       {"rollups", rollup_options},
@@ -132,7 +175,8 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   const size_t n = write.samples.size();
   is_new->assign(n, 0);
 
-  // Duplicate check: one MultiGet on the id index, plus ids repeated inside this write.
+  // Duplicate check: one MultiGet on the id index (whose memtable has a bloom filter, so a new
+  // id rarely costs a skiplist search), plus ids repeated inside this write.
   std::vector<std::string> ids(n);
   std::vector<rocksdb::Slice> id_slices(n);
   for (size_t i = 0; i < n; ++i) {
@@ -147,49 +191,78 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   }
   absl::flat_hash_set<std::string_view> seen;
   seen.reserve(n);
-
-  rocksdb::WriteBatch batch;
-  absl::flat_hash_map<std::string, Rollup> rollups;
-  const int64_t now = absl::GetCurrentTimeNanos();
-  std::string value;
-  absl::flat_hash_set<std::string> apps;
+  struct New {
+    size_t index;
+    std::string key;  // In the samples family.
+  };
+  std::vector<New> fresh;
+  fresh.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (statuses[i].ok()) continue;  // Stored earlier.
     if (!statuses[i].IsNotFound()) return FromRocks(statuses[i], "id lookup");
     if (!seen.insert(ids[i]).second) continue;  // Earlier in this write.
     (*is_new)[i] = 1;
-    v1::Sample& sample = *write.samples[i];
+    const v1::Sample& sample = *write.samples[i];
+    fresh.push_back(New{i, keys::SampleKey(sample.app(), sample.start_time_unix_nano(), ids[i])});
+  }
+  // In key order, each memtable insert starts from the previous one's position (see the insert
+  // hints in Open), instead of searching the skiplist from its head.
+  std::sort(fresh.begin(), fresh.end(), [](const New& a, const New& b) { return a.key < b.key; });
+
+  rocksdb::WriteBatch batch;
+  const int64_t now = absl::GetCurrentTimeNanos();
+  std::string value;
+  absl::flat_hash_set<std::string_view> apps;
+  // Rollups are first summed per (app, model, variant, minute) group of samples, then each
+  // group is folded into its minute, hour and day rollups: one merge operand per rollup key
+  // and write.
+  using GroupKey = std::tuple<std::string_view, std::string_view, std::string_view, int64_t>;
+  struct Group {
+    Rollup latency, ttft, input_tokens, output_tokens, cost, error;
+  };
+  absl::flat_hash_map<GroupKey, Group> groups;
+  for (const New& f : fresh) {
+    v1::Sample& sample = *write.samples[f.index];
+    const std::string& id = ids[f.index];
     sample.set_received_unix_nano(now);
-    const std::string key = keys::SampleKey(sample.app(), sample.start_time_unix_nano(), ids[i]);
     value.clear();
     sample.SerializeToString(&value);
-    batch.Put(samples_, key, value);
-    batch.Put(ids_, ids[i], key);
+    batch.Put(samples_, f.key, value);
+    batch.Put(ids_, id, f.key);
     if (write.enqueue) {
       store::QueueEntry entry;
-      entry.set_sample_key(key);
-      batch.Put(queue_, keys::QueueKey(now, ids[i]), entry.SerializeAsString());
+      entry.set_sample_key(f.key);
+      batch.Put(queue_, keys::QueueKey(now, id), entry.SerializeAsString());
     }
     apps.insert(sample.app());
 
-    // Rollups, pre-aggregated per key across the whole write.
     const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
-    const std::string& variant = sample.variant();
-    auto add = [&](std::string_view series, double v) {
-      for (char res : kResolutions) {
-        const int64_t width = keys::BucketSeconds(res);
-        const int64_t bucket = start_s - ((start_s % width) + width) % width;
-        rollups[keys::RollupKey(res, sample.app(), bucket, sample.model(), variant, series)].Add(v);
-      }
-    };
+    const int64_t minute = start_s - ((start_s % 60) + 60) % 60;
+    Group& g = groups[GroupKey(sample.app(), sample.model(), sample.variant(), minute)];
     const bool error = sample.status() == v1::CALL_STATUS_ERROR;
-    add(kLatencySeries, sample.latency_ms());
-    add(kErrorSeries, error ? 1 : 0);
-    if (sample.time_to_first_token_ms() > 0) add(kTtftSeries, sample.time_to_first_token_ms());
+    g.latency.Add(sample.latency_ms());
+    g.error.Add(error ? 1 : 0);
+    if (sample.time_to_first_token_ms() > 0) g.ttft.Add(sample.time_to_first_token_ms());
     if (!error) {
-      add(kInputTokensSeries, static_cast<double>(sample.input_tokens()));
-      add(kOutputTokensSeries, static_cast<double>(sample.output_tokens()));
-      add(kCostSeries, sample.cost_usd());
+      g.input_tokens.Add(static_cast<double>(sample.input_tokens()));
+      g.output_tokens.Add(static_cast<double>(sample.output_tokens()));
+      g.cost.Add(sample.cost_usd());
+    }
+  }
+  absl::flat_hash_map<std::string, Rollup> rollups;
+  for (const auto& [k, g] : groups) {
+    const auto& [app, model, variant, minute] = k;
+    const std::pair<std::string_view, const Rollup*> series[] = {
+        {kLatencySeries, &g.latency},          {kTtftSeries, &g.ttft},
+        {kInputTokensSeries, &g.input_tokens}, {kOutputTokensSeries, &g.output_tokens},
+        {kCostSeries, &g.cost},                {kErrorSeries, &g.error}};
+    for (char res : kResolutions) {
+      const int64_t width = keys::BucketSeconds(res);
+      const int64_t bucket = minute - ((minute % width) + width) % width;
+      for (const auto& [name, rollup] : series) {
+        if (rollup->count() == 0) continue;
+        rollups[keys::RollupKey(res, app, bucket, model, variant, name)].Merge(*rollup);
+      }
     }
   }
   for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
@@ -371,6 +444,21 @@ uint64_t Store::DiskBytes() const {
     if (db_->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) total += v;
   }
   return total;
+}
+
+absl::Status Store::CompactAll() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  if (absl::Status s = FromRocks(db_->Flush(flush, handles_), "flush"); !s.ok()) return s;
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* h : handles_) {
+    if (absl::Status s = FromRocks(db_->CompactRange(compact, h, nullptr, nullptr), "compaction");
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::ScanQueue(

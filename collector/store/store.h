@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "collector/common/metrics.h"
 #include "collector/store/sketch.h"
 #include "llmtap/v1/config.pb.h"
 #include "llmtap/v1/ingest.pb.h"
@@ -138,6 +139,18 @@ class Store {
   std::string StatisticsText() const;
   // Bytes of live SST files plus memtables.
   uint64_t DiskBytes() const;
+
+  // Registers the store's figures with `metrics` (see store_metrics.cc): RocksDB properties
+  // per column family and DB-wide (keys, SST and memtable bytes, pending compaction, block
+  // cache, write stalls) and RocksDB statistics counters (WAL bytes and syncs, flush and
+  // compaction bytes, stall time), all read at scrape time. The Store must outlive `metrics`'
+  // last Render().
+  void ExportMetrics(Metrics* metrics) const;
+
+  // Flushes every memtable and compacts every column family down to its last level, so that
+  // retention filters and merges run over all data and the files on disk are final (used by
+  // tests and the ingest benchmark; slow on a large database).
+  absl::Status CompactAll();
 
  private:
   Store() = default;

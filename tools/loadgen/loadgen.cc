@@ -2,13 +2,21 @@
 //
 //   llmtap-loadgen --collector=127.0.0.1:7317 --streams=4 --seconds=10 --sample_bytes=1024
 //
-// Each stream is its own llmtap::Client (its own gRPC stream) fed by its own thread as fast as
-// the collector acknowledges (it waits when too much is pending, so nothing is dropped). The
-// last line of output is `samples_per_s=N`: samples acknowledged per second of wall time,
-// counted from the first Record to the last ack.
+// Each stream is its own llmtap::Client (its own gRPC channel and stream). `--threads`
+// recording threads (default: one per stream) feed the clients round-robin as fast as the
+// collector acknowledges: a thread waits while its clients hold more than `--max_pending`
+// samples, so nothing is dropped. Prompts and responses are drawn from a pool of texts made of
+// random words, so that they compress about as well as real text.
+//
+// Output: one line of settings and totals, `cpu_s=` (this process's user + system CPU time),
+// and last `samples_per_s=N`: samples acknowledged per second of wall time, counted from the
+// first Record to the last ack.
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -17,30 +25,48 @@
 #include "llmtap/client.h"
 
 ABSL_FLAG(std::string, collector, "127.0.0.1:7317", "llmtapd address.");
-ABSL_FLAG(int, streams, 4, "Concurrent clients, each with its own stream and thread.");
+ABSL_FLAG(int, streams, 4, "Concurrent clients, each with its own channel and stream.");
+ABSL_FLAG(int, threads, 0, "Recording threads (0: one per stream).");
 ABSL_FLAG(double, seconds, 10, "How long to record.");
 ABSL_FLAG(int, sample_bytes, 1024, "Approximate size of each sample's prompt + response.");
-ABSL_FLAG(int, batch_samples, 512, "SDK batch size.");
+ABSL_FLAG(int, batch_samples, 1024, "SDK batch size (samples).");
+ABSL_FLAG(int, batch_kb, 1024, "SDK batch size (KiB).");
+ABSL_FLAG(int, inflight, 8, "SDK batches in flight per stream.");
+ABSL_FLAG(int, max_pending, 0, "Samples pending per client before its thread waits "
+                               "(0: 2 x inflight x batch_samples).");
 ABSL_FLAG(std::string, app, "loadgen", "App name of the samples.");
 
 namespace {
 
-llmtap::Sample Template(int bytes, int stream) {
-  llmtap::Sample s;
-  s.app = absl::GetFlag(FLAGS_app);
-  s.model = stream % 2 ? "gpt-4o-mini" : "llama-3.1-8b";
-  s.variant = "production";
-  s.session_id = "session-" + std::to_string(stream);
-  std::string text;
-  while (static_cast<int>(text.size()) < bytes) {
-    text += "the quick brown fox jumps over the lazy dog " + std::to_string(text.size()) + " ";
+// `count` texts of about `bytes` bytes each, of words drawn from a fixed vocabulary.
+std::vector<std::string> TextPool(int count, int bytes) {
+  std::mt19937_64 rng(42);
+  std::vector<std::string> vocabulary;
+  for (int i = 0; i < 4000; ++i) {
+    std::string w;
+    const int len = 2 + static_cast<int>(rng() % 9);
+    for (int c = 0; c < len; ++c) w += static_cast<char>('a' + rng() % 26);
+    vocabulary.push_back(std::move(w));
   }
-  s.prompt = text.substr(0, bytes / 3);
-  s.response = text.substr(0, bytes - bytes / 3);
-  s.input_tokens = 120;
-  s.output_tokens = 240;
-  s.metadata = {{"tenant", "acme"}};
-  return s;
+  std::vector<std::string> pool;
+  for (int i = 0; i < count; ++i) {
+    std::string text;
+    while (static_cast<int>(text.size()) < bytes) {
+      // Zipf-like: low word indices are much more frequent, as in language.
+      const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+      text += vocabulary[static_cast<size_t>(vocabulary.size() * u * u * u)];
+      text += rng() % 12 ? " " : ". ";
+    }
+    text.resize(bytes);
+    pool.push_back(std::move(text));
+  }
+  return pool;
+}
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace
@@ -48,7 +74,13 @@ llmtap::Sample Template(int bytes, int stream) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const int streams = absl::GetFlag(FLAGS_streams);
+  const int threads_n = absl::GetFlag(FLAGS_threads) > 0 ? absl::GetFlag(FLAGS_threads) : streams;
   const auto duration = std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds));
+  const int bytes = absl::GetFlag(FLAGS_sample_bytes);
+  const uint64_t max_pending =
+      absl::GetFlag(FLAGS_max_pending) > 0
+          ? absl::GetFlag(FLAGS_max_pending)
+          : 2ull * absl::GetFlag(FLAGS_inflight) * absl::GetFlag(FLAGS_batch_samples);
 
   std::vector<std::unique_ptr<llmtap::Client>> clients(streams);
   for (int i = 0; i < streams; ++i) {
@@ -56,32 +88,48 @@ int main(int argc, char** argv) {
     o.collector_address = absl::GetFlag(FLAGS_collector);
     o.app = absl::GetFlag(FLAGS_app);
     o.max_batch_samples = absl::GetFlag(FLAGS_batch_samples);
-    o.max_buffer_bytes = 256u << 20;
+    o.max_batch_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_batch_kb)) << 10;
+    o.max_inflight_batches = absl::GetFlag(FLAGS_inflight);
+    o.max_buffer_bytes = 1u << 30;
     if (auto s = llmtap::Client::Create(o, &clients[i]); !s.ok()) {
       std::fprintf(stderr, "client: %s\n", s.ToString().c_str());
       return 1;
     }
   }
+  // A third of each text is the prompt, the rest the response.
+  const std::vector<std::string> prompts = TextPool(64, bytes / 3);
+  const std::vector<std::string> responses = TextPool(256, bytes - bytes / 3);
 
+  const double cpu_start = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
-  for (int i = 0; i < streams; ++i) {
-    threads.emplace_back([&, i] {
-      const llmtap::Sample tmpl = Template(absl::GetFlag(FLAGS_sample_bytes), i);
-      llmtap::Client& client = *clients[i];
-      // Keep a few batches in flight per stream, no more: a closed loop, no drops.
-      const uint64_t max_pending = 16 * static_cast<uint64_t>(absl::GetFlag(FLAGS_batch_samples));
-      int64_t n = 0;
+  for (int t = 0; t < threads_n; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<llmtap::Client*> mine;
+      for (int i = t; i < streams; i += threads_n) mine.push_back(clients[i].get());
+      if (mine.empty()) return;
+      llmtap::Sample tmpl;
+      tmpl.app = absl::GetFlag(FLAGS_app);
+      tmpl.model = t % 2 ? "gpt-4o-mini" : "llama-3.1-8b";
+      tmpl.variant = "production";
+      tmpl.session_id = "session-" + std::to_string(t);
+      tmpl.input_tokens = 120;
+      tmpl.output_tokens = 240;
+      tmpl.metadata = {{"tenant", "acme"}};
+      uint64_t n = t * 7;
       while (std::chrono::steady_clock::now() - start < duration) {
-        for (int k = 0; k < 256; ++k) {
-          llmtap::Sample s = tmpl;
-          s.latency_ms = 100 + (n * 7919) % 900;
-          ++n;
-          client.Record(std::move(s));
-        }
-        while (client.Stats().pending > max_pending &&
-               std::chrono::steady_clock::now() - start < duration) {
-          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        for (llmtap::Client* client : mine) {
+          for (int k = 0; k < 256; ++k, ++n) {
+            llmtap::Sample s = tmpl;
+            s.prompt = prompts[n % prompts.size()];
+            s.response = responses[(n * 31) % responses.size()];
+            s.latency_ms = 100 + static_cast<double>((n * 7919) % 900);
+            client->Record(std::move(s));
+          }
+          while (client->Stats().pending > max_pending &&
+                 std::chrono::steady_clock::now() - start < duration) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+          }
         }
       }
     });
@@ -97,10 +145,13 @@ int main(int argc, char** argv) {
   }
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = CpuSeconds() - cpu_start;
   for (auto& c : clients) c->Shutdown(std::chrono::seconds(5));
-  std::printf("streams=%d recorded=%llu acked=%llu dropped=%llu seconds=%.2f\n", streams,
-              static_cast<unsigned long long>(recorded), static_cast<unsigned long long>(acked),
-              static_cast<unsigned long long>(dropped), elapsed);
+  std::printf("streams=%d threads=%d recorded=%llu acked=%llu dropped=%llu seconds=%.2f\n",
+              streams, threads_n, static_cast<unsigned long long>(recorded),
+              static_cast<unsigned long long>(acked), static_cast<unsigned long long>(dropped),
+              elapsed);
+  std::printf("cpu_s=%.2f cpu_s_per_100k=%.3f\n", cpu, acked ? cpu * 1e5 / acked : 0.0);
   std::printf("samples_per_s=%.0f\n", acked / elapsed);
   return acked == recorded ? 0 : 1;
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Ingest benchmark: a real llmtapd on a temp data folder, driven by llmtap-loadgen (the SDK, in
+# its own process, several streams, ~1 KB samples), once with the WAL on and sync off and once
+# with sync on (group commit).
+#
+#   scripts/bench_ingest.sh [BUILD_DIR]        # default build dir: build
+#
+# Environment: BENCH_SECONDS (10), BENCH_STREAMS (4), BENCH_SAMPLE_BYTES (1024),
+# BENCH_MODES ("nosync sync"), BENCH_REPEAT (1), BENCH_LOADGEN_FLAGS (extra loadgen flags),
+# BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of an older build).
+#
+# Per run it prints one line:
+#   mode=nosync samples_per_s=N daemon_cpu_s_per_100k=X loadgen_cpu_s_per_100k=Y
+#   final_compaction_cpu_s_per_100k=Z bytes_per_sample=B
+# bytes_per_sample is the du of the data folder after a flush and a full compaction (to the
+# ZSTD-compressed last level) divided by the samples stored; Z is the CPU that compaction took
+# (work a long-running daemon does in the background sooner or later).
+# daemon CPU is utime+stime of llmtapd from /proc/<pid>/stat, from the loadgen's start to its
+# end (so it includes RocksDB's background flushes and compactions during the run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+seconds=${BENCH_SECONDS:-10}
+streams=${BENCH_STREAMS:-4}
+sample_bytes=${BENCH_SAMPLE_BYTES:-1024}
+modes=${BENCH_MODES:-nosync sync}
+repeat=${BENCH_REPEAT:-1}
+
+ninja -C "$build" -j2 llmtapd llmtap-loadgen llmtap-compact >/dev/null
+bin=$build/bin
+daemon=${BENCH_DAEMON:-$bin/llmtapd}
+loadgen=${BENCH_LOADGEN:-$bin/llmtap-loadgen}
+tck=$(getconf CLK_TCK)
+
+cpu_ticks() {  # utime + stime of a process, in clock ticks
+  # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+  local stat; stat=$(cat "/proc/$1/stat")
+  stat=${stat##*) }
+  awk '{print $12 + $13}' <<<"$stat"
+}
+
+metric() {  # metric <http port> <name>
+  curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2}'
+}
+
+run_one() {  # run_one <mode>
+  local mode=$1 tmp; tmp=$(mktemp -d /tmp/llmtap-bench.XXXXXX)
+  local sync=false
+  [[ $mode == sync ]] && sync=true
+  printf 'storage { sync_wal: %s }\n' "$sync" >"$tmp/config.textproto"
+  "$daemon" --config="$tmp/config.textproto" --data_dir="$tmp/data" \
+    --grpc_addr=127.0.0.1:0 --http_addr=127.0.0.1:0 --ready_file="$tmp/ready" \
+    --log_level=warn >"$tmp/llmtapd.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 200); do [[ -s $tmp/ready ]] && break; sleep 0.05; done
+  local grpc_port http_port
+  grpc_port=$(sed -E 's/.*"grpc_port": ([0-9]+).*/\1/' "$tmp/ready")
+  http_port=$(sed -E 's/.*"http_port": ([0-9]+).*/\1/' "$tmp/ready")
+
+  local cpu0 cpu1 out
+  cpu0=$(cpu_ticks "$pid")
+  # shellcheck disable=SC2086
+  out=$("$loadgen" --collector="127.0.0.1:$grpc_port" --streams="$streams" \
+    --seconds="$seconds" --sample_bytes="$sample_bytes" ${BENCH_LOADGEN_FLAGS:-})
+  cpu1=$(cpu_ticks "$pid")
+  local stored rate lg_cpu_100k
+  stored=$(metric "$http_port" llmtap_ingest_samples_stored_total)
+  rate=$(grep -oE '^samples_per_s=[0-9]+' <<<"$out" | cut -d= -f2)
+  lg_cpu_100k=$(grep -oE 'cpu_s_per_100k=[0-9.]+' <<<"$out" | cut -d= -f2)
+
+  kill -TERM "$pid"
+  wait "$pid" || true
+  local compact compact_cpu du_bytes
+  compact=$("$bin/llmtap-compact" --data_dir="$tmp/data" --config="$tmp/config.textproto")
+  compact_cpu=$(grep -oE 'cpu_s=[0-9.]+' <<<"$compact" | cut -d= -f2)
+  du_bytes=$(du -sb "$tmp/data" | cut -f1)
+  awk -v mode="$mode" -v rate="$rate" -v c0="$cpu0" -v c1="$cpu1" -v tck="$tck" \
+    -v n="$stored" -v lg="$lg_cpu_100k" -v du="$du_bytes" -v cc="$compact_cpu" 'BEGIN {
+      printf "mode=%s samples_per_s=%d daemon_cpu_s_per_100k=%.3f loadgen_cpu_s_per_100k=%s " \
+             "final_compaction_cpu_s_per_100k=%.3f bytes_per_sample=%.0f samples=%d\n",
+             mode, rate, (c1 - c0) / tck * 1e5 / n, lg, cc * 1e5 / n, du / n, n }'
+  rm -rf "$tmp"
+}
+
+echo "llmtap ingest benchmark: $streams streams, ${seconds}s, ${sample_bytes}-byte samples," \
+  "$(nproc) cores"
+for ((r = 0; r < repeat; ++r)); do
+  for mode in $modes; do run_one "$mode"; done
+done

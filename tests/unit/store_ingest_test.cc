@@ -1,0 +1,129 @@
+// Store::Ingest: each id is stored once, whatever order and repetition a write has, and the
+// rollups count exactly the samples stored, at every resolution.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "collector/store/keys.h"
+#include "collector/store/store.h"
+
+namespace llmtap::collector {
+namespace {
+
+std::string Id(uint64_t ms, uint64_t n) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%012llx%020llu", static_cast<unsigned long long>(ms),
+                static_cast<unsigned long long>(n));
+  return buf;
+}
+
+class StoreIngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/llmtap-store-test.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto store = Store::Open(dir_, v1::StorageConfig());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  uint64_t Count(char res, const std::string& app, std::string_view series) {
+    uint64_t count = 0;
+    EXPECT_TRUE(store_
+                    ->ScanRollups(res, app, 0, 0,
+                                  [&](std::string_view, std::string_view, std::string_view s,
+                                      int64_t, const Rollup& r) {
+                                    if (s == series) count += r.count();
+                                  })
+                    .ok());
+    return count;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreIngestTest, RepeatedIdsAreStoredOnceAndRollupsCountStoredSamples) {
+  const int64_t now = absl::GetCurrentTimeNanos();
+  std::mt19937_64 rng(7);
+  std::vector<v1::Sample> samples(3000);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    v1::Sample& s = samples[i];
+    // Start times spread over two days, in shuffled order, so writes span many buckets.
+    const int64_t start = now - static_cast<int64_t>(rng() % (2 * 86400)) * 1000000000LL;
+    s.set_id(Id(start / 1000000, i));
+    s.set_app(i % 3 ? "a" : "b");
+    s.set_model(i % 2 ? "m1" : "m2");
+    s.set_variant("production");
+    s.set_start_time_unix_nano(start);
+    s.set_latency_ms(static_cast<double>(i % 100));
+    s.set_status(i % 10 == 0 ? v1::CALL_STATUS_ERROR : v1::CALL_STATUS_OK);
+    s.set_input_tokens(10);
+  }
+  // Three writes: the first half, then everything (the first half again), then a write that
+  // repeats each of its ids twice.
+  uint64_t stored = 0;
+  auto ingest = [&](std::vector<v1::Sample*> ptrs) {
+    IngestWrite write;
+    write.samples = ptrs;
+    std::vector<char> is_new;
+    EXPECT_TRUE(store_->Ingest(write, &is_new).ok());
+    EXPECT_EQ(is_new.size(), ptrs.size());
+    for (char c : is_new) stored += c;
+    return is_new;
+  };
+  std::vector<v1::Sample*> first, all;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (i < samples.size() / 2) first.push_back(&samples[i]);
+    all.push_back(&samples[i]);
+  }
+  auto is_new = ingest(first);
+  EXPECT_EQ(stored, first.size());
+  is_new = ingest(all);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(is_new[i], i >= first.size()) << i;
+  EXPECT_EQ(stored, samples.size());
+
+  std::vector<v1::Sample> extra(200);
+  std::vector<v1::Sample*> twice;
+  for (size_t i = 0; i < extra.size(); ++i) {
+    extra[i] = samples[i];
+    extra[i].set_id(Id(now / 1000000, 100000 + i));
+    twice.push_back(&extra[i]);
+  }
+  for (size_t i = 0; i < extra.size(); ++i) twice.push_back(&extra[i]);
+  is_new = ingest(twice);
+  for (size_t i = 0; i < twice.size(); ++i) EXPECT_EQ(is_new[i], i < extra.size()) << i;
+  EXPECT_EQ(stored, samples.size() + extra.size());
+  EXPECT_EQ(store_->samples_ingested(), stored);
+
+  uint64_t errors = 0, stored_a = 0;
+  for (const auto& s : samples) {
+    stored_a += s.app() == "a";
+    errors += s.status() == v1::CALL_STATUS_ERROR;
+  }
+  for (const auto& s : extra) stored_a += s.app() == "a";
+  const uint64_t stored_b = stored - stored_a;
+  for (char res : {keys::kMinute, keys::kHour, keys::kDay}) {
+    EXPECT_EQ(Count(res, "a", kLatencySeries), stored_a) << res;
+    EXPECT_EQ(Count(res, "b", kLatencySeries), stored_b) << res;
+    EXPECT_EQ(Count(res, "a", kErrorSeries) + Count(res, "b", kErrorSeries), stored) << res;
+  }
+  // Tokens are rolled up for calls that did not fail.
+  uint64_t ok = stored - errors;
+  for (const auto& s : extra) ok -= s.status() == v1::CALL_STATUS_ERROR ? 1 : 0;
+  EXPECT_EQ(Count(keys::kDay, "a", kInputTokensSeries) + Count(keys::kDay, "b", kInputTokensSeries),
+            ok);
+  // Every stored sample reads back by id.
+  for (const auto& s : samples) ASSERT_TRUE(store_->GetSample(s.id()).ok()) << s.id();
+}
+
+}  // namespace
+}  // namespace llmtap::collector

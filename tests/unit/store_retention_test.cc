@@ -1,0 +1,179 @@
+// Retention: compaction drops samples past their app's maximum age (global or per app) and
+// ids past the longest one, while rollups, kept longer, stay.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "collector/store/keys.h"
+#include "collector/store/store.h"
+
+namespace llmtap::collector {
+namespace {
+
+constexpr int64_t kDayNanos = 86400LL * 1000000000LL;
+
+// A sample id whose time (first 48 bits) is `unix_nano`, as the SDK makes them.
+std::string IdAt(int64_t unix_nano, int n) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%012llx%020d",
+                static_cast<unsigned long long>(unix_nano / 1000000), n);
+  return buf;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/llmtap-store-test.XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class RetentionTest : public ::testing::Test {
+ protected:
+  // Stores one sample of `app` started `days_ago` days ago; returns its id.
+  std::string Add(Store* store, const std::string& app, double days_ago) {
+    const int64_t start = now_ - static_cast<int64_t>(days_ago * kDayNanos);
+    v1::Sample s;
+    s.set_id(IdAt(start, ++n_));
+    s.set_app(app);
+    s.set_model("m");
+    s.set_variant("production");
+    s.set_start_time_unix_nano(start);
+    s.set_latency_ms(100);
+    IngestWrite write;
+    write.samples.push_back(&s);
+    std::vector<char> is_new;
+    EXPECT_TRUE(store->Ingest(write, &is_new).ok());
+    EXPECT_EQ(is_new, std::vector<char>{1});
+    return s.id();
+  }
+
+  bool Stored(Store* store, const std::string& id) { return store->GetSample(id).ok(); }
+
+  // Latency rollup counts of `app` at resolution `res`, over all time.
+  uint64_t RollupCount(Store* store, char res, const std::string& app) {
+    uint64_t count = 0;
+    EXPECT_TRUE(store
+                    ->ScanRollups(res, app, 0, 0,
+                                  [&](std::string_view, std::string_view, std::string_view series,
+                                      int64_t, const Rollup& r) {
+                                    if (series == kLatencySeries) count += r.count();
+                                  })
+                    .ok());
+    return count;
+  }
+
+  // Whether the id index still holds `id` (a retry of it would be recognised).
+  bool IdKnown(Store* store, const std::string& id) {
+    v1::Sample again;
+    again.set_id(id);
+    again.set_app("probe");
+    again.set_start_time_unix_nano(now_);
+    IngestWrite write;
+    write.samples.push_back(&again);
+    std::vector<char> is_new;
+    EXPECT_TRUE(store->Ingest(write, &is_new).ok());
+    return is_new[0] == 0;
+  }
+
+  const int64_t now_ = absl::GetCurrentTimeNanos();
+  int n_ = 0;
+  TempDir dir_;
+};
+
+TEST_F(RetentionTest, CompactionDropsSamplesPastTheirAppsRetentionAndKeepsRollups) {
+  v1::StorageConfig config;
+  config.set_retention_days(30);
+  (*config.mutable_app_retention_days())["short"] = 2;
+  (*config.mutable_app_retention_days())["long"] = 400;
+  config.set_rollup_retention_days(90);
+  auto store = Store::Open(dir_.path(), config);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Store* st = store->get();
+
+  const std::string a_old = Add(st, "a", 40);      // Past the global 30 days.
+  const std::string a_kept = Add(st, "a", 20);
+  const std::string a_new = Add(st, "a", 0);
+  const std::string short_old = Add(st, "short", 3);  // Past its own 2 days.
+  const std::string short_kept = Add(st, "short", 1);
+  const std::string long_kept = Add(st, "long", 300);  // Past 30, within its own 400.
+  const std::string long_old = Add(st, "long", 500);
+
+  ASSERT_TRUE(st->CompactAll().ok());
+
+  EXPECT_FALSE(Stored(st, a_old));
+  EXPECT_TRUE(Stored(st, a_kept));
+  EXPECT_TRUE(Stored(st, a_new));
+  EXPECT_FALSE(Stored(st, short_old));
+  EXPECT_TRUE(Stored(st, short_kept));
+  EXPECT_TRUE(Stored(st, long_kept));
+  EXPECT_FALSE(Stored(st, long_old));
+
+  // Minute rollups live 90 days, hour and day rollups 900: the 40-day-old sample of "a" is
+  // still counted at every resolution, the 300- and 500-day-old samples of "long" only in hours
+  // and days.
+  EXPECT_EQ(RollupCount(st, keys::kMinute, "a"), 3u);
+  EXPECT_EQ(RollupCount(st, keys::kHour, "a"), 3u);
+  EXPECT_EQ(RollupCount(st, keys::kDay, "a"), 3u);
+  EXPECT_EQ(RollupCount(st, keys::kMinute, "short"), 2u);
+  EXPECT_EQ(RollupCount(st, keys::kMinute, "long"), 0u);
+  EXPECT_EQ(RollupCount(st, keys::kHour, "long"), 2u);
+  EXPECT_EQ(RollupCount(st, keys::kDay, "long"), 2u);
+
+  // Ids live one day longer than the longest retention (400 days): the 40-day-old id is still
+  // known, so a retry of that sample is not stored again; the 500-day-old one is gone.
+  EXPECT_TRUE(IdKnown(st, a_old));
+  EXPECT_FALSE(IdKnown(st, long_old));
+
+  // Scanning by time finds only what is kept.
+  int scanned = 0;
+  ASSERT_TRUE(st->ScanSamples("a", 0, 0, "", [&](std::string_view, v1::Sample&&) {
+                   ++scanned;
+                   return true;
+                 }).ok());
+  EXPECT_EQ(scanned, 2);
+}
+
+TEST_F(RetentionTest, ZeroKeepsForeverGloballyAndPerApp) {
+  v1::StorageConfig config;
+  config.set_retention_days(10);
+  (*config.mutable_app_retention_days())["forever"] = 0;
+  auto store = Store::Open(dir_.path(), config);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Store* st = store->get();
+
+  const std::string forever_old = Add(st, "forever", 3000);
+  const std::string other_old = Add(st, "other", 11);
+  ASSERT_TRUE(st->CompactAll().ok());
+
+  EXPECT_TRUE(Stored(st, forever_old));
+  EXPECT_FALSE(Stored(st, other_old));
+  // Some app keeps samples forever, so no id is ever forgotten.
+  EXPECT_TRUE(IdKnown(st, other_old));
+}
+
+TEST_F(RetentionTest, DefaultIsThirtyDays) {
+  auto store = Store::Open(dir_.path(), v1::StorageConfig());
+  ASSERT_TRUE(store.ok()) << store.status();
+  Store* st = store->get();
+  const std::string kept = Add(st, "a", 29);
+  const std::string dropped = Add(st, "a", 30.5);
+  const std::string id_dropped = Add(st, "a", 32);
+  ASSERT_TRUE(st->CompactAll().ok());
+  EXPECT_TRUE(Stored(st, kept));
+  EXPECT_FALSE(Stored(st, dropped));
+  EXPECT_TRUE(IdKnown(st, dropped));      // Within 30 + 1 days.
+  EXPECT_FALSE(IdKnown(st, id_dropped));  // 32 days: past it.
+}
+
+}  // namespace
+}  // namespace llmtap::collector
