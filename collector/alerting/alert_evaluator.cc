@@ -172,8 +172,9 @@ std::vector<v1::AlertEvent> AlertEvaluator::EvaluateOnce(absl::Time now) {
     }
   }
 
-  std::vector<v1::AlertEvent> emitted;
-  absl::MutexLock lock(&mu_);
+  // Level changes under the lock; storing and notifying after it (no lock across I/O).
+  std::vector<std::pair<v1::AlertEvent, const v1::AlertRule*>> changes;
+  absl::ReleasableMutexLock lock(&mu_);
   // Forget the states of rules deleted or disabled.
   std::set<std::string> live;
   for (const RulePass& p : passes) live.insert(p.rule->name());
@@ -216,15 +217,21 @@ std::vector<v1::AlertEvent> AlertEvaluator::EvaluateOnce(absl::Time now) {
                               "no data: ", v.count, " observation(s) of ", KindName(rule.kind()),
                               " in the last ", rule.window_s(), " s, need ", rule.min_count()));
       }
-      if (absl::Status s = log_->Put(event); !s.ok()) {
-        errors_->Add();
-        spdlog::warn("alerts: storing event {}: {}", event.id(), s.ToString());
-      }
-      events_->Add();
-      spdlog::info("alert: {}", event.message());
-      if (notifier_ != nullptr) notifier_->Notify(event, rule.kind(), rule.webhooks());
-      emitted.push_back(std::move(event));
+      changes.emplace_back(std::move(event), &rule);
     }
+  }
+  lock.Release();
+
+  std::vector<v1::AlertEvent> emitted;
+  for (auto& [event, rule] : changes) {
+    if (absl::Status s = log_->Put(event); !s.ok()) {
+      errors_->Add();
+      spdlog::warn("alerts: storing event {}: {}", event.id(), s.ToString());
+    }
+    events_->Add();
+    spdlog::info("alert: {}", event.message());
+    if (notifier_ != nullptr) notifier_->Notify(event, rule->kind(), rule->webhooks());
+    emitted.push_back(std::move(event));
   }
   return emitted;
 }

@@ -126,6 +126,23 @@ TEST_F(AlertEvaluatorTest, ErrorRateFiresResolvesAndRespectsCooldown) {
   EXPECT_EQ(stored[0].id(), events[0].id());
   EXPECT_EQ(stored[1].level(), v1::ALERT_LEVEL_OK);
   EXPECT_EQ(stored[2].level(), v1::ALERT_LEVEL_ALERT);
+
+  // ListAlerts filters: limit keeps the newest, since is inclusive, rule must match.
+  v1::ListAlertsRequest request;
+  request.set_limit(2);
+  auto listed = log_->List(request);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].id(), stored[1].id());
+  request.set_limit(0);
+  request.set_since_unix_nano(absl::ToUnixNanos(kT0 + absl::Seconds(31)));
+  listed = log_->List(request);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 2u);
+  request.set_rule("other");
+  EXPECT_TRUE(log_->List(request)->empty());
+  request.set_limit(kMaxListAlertsLimit + 1);
+  EXPECT_EQ(log_->List(request).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(AlertEvaluatorTest, DataLeavesTheWindowAndNoDataPolicyApplies) {
