@@ -52,7 +52,8 @@ absl::Status CheckNumber(const Field& f, double v) {
 absl::Status ValidateSample(const v1::Sample& s, int i) {
   auto f = [i](std::string_view name) { return Field{i, name}; };
   if (s.id().empty()) return Bad(f("id"), "required");
-  if (!keys::DecodeId(s.id())) return Bad(f("id"), "want 32 lowercase hex characters");
+  char id16[16];
+  if (!keys::DecodeIdTo(s.id(), id16)) return Bad(f("id"), "want 32 lowercase hex characters");
   if (s.app().empty()) return Bad(f("app"), "required");
   if (s.start_time_unix_nano() <= 0) return Bad(f("start_time_unix_nano"), "required, > 0");
   absl::Status st;

@@ -56,6 +56,16 @@ std::optional<std::string> DecodeHex(std::string_view hex) {
   return out;
 }
 
+bool DecodeIdTo(std::string_view hex, char* out) {
+  if (hex.size() != 32) return false;
+  for (size_t i = 0; i < 16; ++i) {
+    const int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
+    if ((hi | lo) < 0) return false;
+    out[i] = static_cast<char>(hi << 4 | lo);
+  }
+  return true;
+}
+
 std::string EncodeId(std::string_view id16) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(2 * id16.size(), '0');

@@ -43,6 +43,9 @@ uint64_t GetBE64(std::string_view in);
 // DecodeId also on anything but 32 characters (a sample id).
 std::optional<std::string> DecodeHex(std::string_view hex);
 std::optional<std::string> DecodeId(std::string_view hex);
+// Decodes a sample id (32 lowercase hex characters) into out[0..16) without allocating;
+// false (out unspecified) when `hex` is not one.
+bool DecodeIdTo(std::string_view hex, char* out);
 std::string EncodeId(std::string_view id16);
 // Unix milliseconds in the first 48 bits of an id16.
 int64_t IdMillis(std::string_view id16);

@@ -177,11 +177,13 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
 
   // Duplicate check: one MultiGet on the id index (whose memtable has a bloom filter, so a new
   // id rarely costs a skiplist search), plus ids repeated inside this write.
-  std::vector<std::string> ids(n);
+  std::string id_bytes(16 * n, '\0');
+  std::vector<std::string_view> ids(n);
   std::vector<rocksdb::Slice> id_slices(n);
   for (size_t i = 0; i < n; ++i) {
-    ids[i] = *keys::DecodeId(write.samples[i]->id());  // Validated by the caller.
-    id_slices[i] = ids[i];
+    keys::DecodeIdTo(write.samples[i]->id(), &id_bytes[16 * i]);  // Validated by the caller.
+    ids[i] = std::string_view(&id_bytes[16 * i], 16);
+    id_slices[i] = rocksdb::Slice(ids[i].data(), 16);
   }
   std::vector<rocksdb::PinnableSlice> found(n);
   std::vector<rocksdb::Status> statuses(n);
@@ -223,7 +225,7 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   absl::flat_hash_map<GroupKey, Group> groups;
   for (const New& f : fresh) {
     v1::Sample& sample = *write.samples[f.index];
-    const std::string& id = ids[f.index];
+    const rocksdb::Slice id(ids[f.index].data(), ids[f.index].size());
     sample.set_received_unix_nano(now);
     value.clear();
     sample.SerializeToString(&value);
@@ -232,7 +234,7 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
     if (write.enqueue) {
       store::QueueEntry entry;
       entry.set_sample_key(f.key);
-      batch.Put(queue_, keys::QueueKey(now, id), entry.SerializeAsString());
+      batch.Put(queue_, keys::QueueKey(now, ids[f.index]), entry.SerializeAsString());
     }
     apps.insert(sample.app());
 
