@@ -55,6 +55,12 @@ struct RulePass {
 
 std::string Num(double v) { return absl::StrFormat("%.4g", v); }
 
+std::string_view CommonPrefix(std::string_view a, std::string_view b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return a.substr(0, n);
+}
+
 }  // namespace
 
 AlertEvaluator::AlertEvaluator(const Store* store, const AlertRuleStore* rules, AlertLog* log,
@@ -147,14 +153,17 @@ std::vector<v1::AlertEvent> AlertEvaluator::EvaluateOnce(absl::Time now) {
   for (const std::string& app : apps) {
     std::vector<RulePass*> relevant;
     int64_t start_s = end_s;
+    // The longest prefix shared by the series read: the scan seeks past other series.
+    std::string_view prefix;
     for (RulePass& p : passes) {
       if (!p.rule->app().empty() && p.rule->app() != app) continue;
+      prefix = relevant.empty() ? std::string_view(p.series) : CommonPrefix(prefix, p.series);
       relevant.push_back(&p);
       start_s = std::min(start_s, p.baseline_start_s);
     }
     if (relevant.empty()) continue;
     absl::Status s = store_->ScanRollups(
-        keys::kMinute, app, start_s, end_s,
+        keys::kMinute, app, start_s, end_s, prefix,
         [&](std::string_view model, std::string_view variant, std::string_view series,
             int64_t bucket, const Rollup& r) {
           for (RulePass* p : relevant) {

@@ -220,6 +220,19 @@ TEST_F(AlertEvaluatorTest, RubricMeanAndDriftOverScores) {
   EXPECT_LT(by_rule["quality-drift"].value(), -3);
 }
 
+TEST_F(AlertEvaluatorTest, RulesOnDifferentSeriesOfOneAppShareAScan) {
+  AddRule(R"(name: "errors" kind: ALERT_KIND_ERROR_RATE_ABOVE alert_above: 0.3)");
+  AddRule(R"(name: "slow" kind: ALERT_KIND_LATENCY_P95_ABOVE alert_above: 100)");
+  AddRule(R"(name: "quality" kind: ALERT_KIND_SCORE_BELOW rubric: "quality" alert_below: 0.5)");
+  Ingest(kT0, 4, 2, 400, "shop", "m1", {0.2, 0.3, 0.1, 0.4});
+  std::map<std::string, v1::AlertEvent> by_rule;
+  for (const auto& e : evaluator_->EvaluateOnce(kT0)) by_rule[e.rule()] = e;
+  ASSERT_EQ(by_rule.size(), 3u);
+  EXPECT_DOUBLE_EQ(by_rule["errors"].value(), 0.5);
+  EXPECT_NEAR(by_rule["slow"].value(), 400, 4);
+  EXPECT_DOUBLE_EQ(by_rule["quality"].value(), 0.25);
+}
+
 TEST_F(AlertEvaluatorTest, RestartKeepsLevelsAndCooldowns) {
   AddRule(R"(name: "errors" kind: ALERT_KIND_ERROR_RATE_ABOVE alert_above: 0.3 cooldown_s: 600)");
   Ingest(kT0, 10, 10, 100);
