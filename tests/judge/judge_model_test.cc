@@ -186,9 +186,10 @@ TEST(JudgeRealModel, EveryAnswerParsesAndTheSameSampleScoresTheSameTwice) {
   }
   const int calls = 2 * kSamples;
   std::printf("judge parse rate: %d/%d; same score twice: %d/%d\n", parsed, calls, same, kSamples);
-  std::printf("judge throughput: %.2f judged samples/s (%d judge calls in %.1f s, %.1f output "
-              "tokens per call, one call at a time)\n",
-              calls / seconds, calls, seconds, static_cast<double>(output_tokens) / calls);
+  std::printf("judge throughput: %.2f verdicts/s (%d judge calls for %d samples in %.1f s, "
+              "%.1f output tokens per call, one call at a time)\n",
+              calls / seconds, calls, kSamples, seconds,
+              static_cast<double>(output_tokens) / calls);
   EXPECT_EQ(parsed, calls);
   EXPECT_EQ(same, kSamples);
 }
