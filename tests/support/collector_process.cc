@@ -1,6 +1,7 @@
 #include "collector_process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,9 @@ bool CollectorProcess::Start(std::vector<std::string> extra_flags) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    // Die with the test, whatever happens to it.
+    // Die with the test, whatever happens to it (the signal comes when the forking thread
+    // ends, which is the test's main thread).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     execv(argv[0], argv.data());
     _exit(127);
   }
