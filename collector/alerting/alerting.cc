@@ -54,8 +54,9 @@ void Alerting::Start() {
 }
 
 void Alerting::Stop() {
-  evaluator_->Stop();
-  notifier_->Stop();
+  // Create() may fail (and destroy this) before every part exists.
+  if (evaluator_) evaluator_->Stop();
+  if (notifier_) notifier_->Stop();
 }
 
 v1::ListAlertRulesResponse Alerting::ListRules() const {

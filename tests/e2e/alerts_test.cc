@@ -394,6 +394,23 @@ TEST_F(AlertsTest, RulesManagedThroughRpcsAreValidatedEvaluatedAndPersisted) {
   EXPECT_EQ(Fired("rpc-errors"), 1);  // Events outlive their rule.
 }
 
+TEST(AlertsConfig, InvalidRuleOrWebhookInTheConfigStopsTheDaemonNamingIt) {
+  const std::pair<std::string, std::string> bad[] = {
+      {R"(alerting { rules { name: "drift" kind: ALERT_KIND_DRIFT alert_above: 3 } })",
+       "config alerting.rules: alert rule 'drift': rubric: required"},
+      {R"(alerting { webhooks { name: "ops" url: "ftp://x" } })",
+       "alerting.webhooks[0].url: want http:// or https://"},
+      {R"(alerting { rules { name: "e" kind: ALERT_KIND_ERROR_RATE_ABOVE alert_above: 0.5
+                             webhooks: "nope" } })",
+       "webhooks: no webhook named 'nope'"},
+  };
+  for (const auto& [config, message] : bad) {
+    CollectorProcess collector(config);
+    EXPECT_FALSE(collector.Start()) << config;
+    EXPECT_NE(collector.log().find(message), std::string::npos) << collector.log();
+  }
+}
+
 TEST_F(AlertsTest, RubricMeanBelowThresholdFiresFromScores) {
   StartCollector(R"(
   rules { name: "polite" kind: ALERT_KIND_SCORE_BELOW rubric: "starts-polite" app: "chat"
