@@ -1,6 +1,7 @@
 #include "collector/store/rocks_plugins.h"
 
 #include <chrono>
+#include <deque>
 
 #include "collector/store/keys.h"
 #include "collector/store/sketch.h"
@@ -8,20 +9,37 @@
 namespace llmtap::collector {
 namespace {
 
-class RollupMergeOperator final : public rocksdb::AssociativeMergeOperator {
+// Parses the base value (if any) and each operand once, merges them all, serialises once: a
+// read of a key with many pending updates costs one parse per update, not one parse and one
+// serialisation per pair.
+class RollupMergeOperator final : public rocksdb::MergeOperator {
  public:
-  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing,
-             const rocksdb::Slice& value, std::string* new_value,
-             rocksdb::Logger* logger) const override {
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
     Rollup acc;
-    // An unparseable operand is skipped rather than failing the whole key.
-    if (existing != nullptr) acc.Parse(existing->ToString());
-    Rollup add;
-    if (add.Parse(value.ToString())) acc.Merge(add);
+    // An unparseable value or operand is skipped rather than failing the whole key.
+    if (in.existing_value != nullptr) acc.Parse(in.existing_value->ToString());
+    MergeAll(in.operand_list, &acc);
+    out->new_value = acc.Serialize();
+    return true;
+  }
+  bool PartialMergeMulti(const rocksdb::Slice& key,
+                         const std::deque<rocksdb::Slice>& operands, std::string* new_value,
+                         rocksdb::Logger* logger) const override {
+    Rollup acc;
+    MergeAll(operands, &acc);
     *new_value = acc.Serialize();
     return true;
   }
   const char* Name() const override { return "llmtap.RollupMerge"; }
+
+ private:
+  template <typename Slices>
+  static void MergeAll(const Slices& operands, Rollup* acc) {
+    Rollup add;
+    for (const rocksdb::Slice& operand : operands) {
+      if (add.Parse(operand.ToString())) acc->Merge(add);
+    }
+  }
 };
 
 constexpr int64_t kDayNanos = 86400LL * 1000000000LL;
