@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything, and runs every test suite: CTest (C++ unit and
-# end-to-end tests, the install test), pytest (Python binding, scorer parity) and the browser
-# suite. Ends with each runner's summary line; exits non-zero if any suite failed.
+# end-to-end tests, the install test), the SDK tests again under ThreadSanitizer, pytest
+# (Python binding, scorer parity) and the browser suite. Ends with each runner's summary line; exits non-zero if any suite failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh || exit 1
+LLMTAP_SETUP_MODEL=1 scripts/setup.sh || exit 1
 scripts/build.sh || exit 1
 
 status=0
@@ -22,7 +22,13 @@ run() {  # run <name> <command...>; remembers the runner's last summary line
 
 export LLMTAP_BIN_DIR=$PWD/build/bin PYTHONPATH=$PWD/build/python
 SUMMARY_PATTERN='tests passed|tests failed' \
-  run ctest ctest --test-dir build --output-on-failure -j2 -LE 'python|browser|parity'
+  run ctest ctest --test-dir build --output-on-failure -j2 -LE 'python|browser|parity|model'
+# The LLM judge against a real small model served offline (scripts/setup_model.sh installs it).
+SUMMARY_PATTERN='tests passed|tests failed' \
+  run model ctest --test-dir build --output-on-failure -L model
+# The SDK's tests again under ThreadSanitizer (SDK and the collector they talk to built with it).
+SUMMARY_PATTERN='tests passed|tests failed' \
+  run tsan bash -c 'scripts/build_tsan.sh && ctest --test-dir build-tsan --output-on-failure -j2 -L sdk'
 if [[ -d tests/python || -d tests/parity ]]; then
   SUMMARY_PATTERN='(passed|failed|error)' \
     run pytest python3 -m pytest -q $(ls -d tests/python tests/parity 2>/dev/null)
