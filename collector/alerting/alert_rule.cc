@@ -15,16 +15,6 @@ absl::Status Bad(const v1::AlertRule& r, std::string_view field, std::string_vie
   return absl::InvalidArgumentError(Cat("alert rule '", r.name(), "': ", field, ": ", why));
 }
 
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // The pair of thresholds a kind uses: "below" (warn >= alert) or "above" (warn <= alert).
 absl::Status CheckThresholds(const v1::AlertRule& r, bool below) {
   const bool has_warn = below ? r.has_warn_below() : r.has_warn_above();
@@ -65,7 +55,7 @@ absl::Status CheckRange(const v1::AlertRule& r, double lo, double hi, std::strin
 }  // namespace
 
 absl::Status ValidateAlertRule(const v1::AlertRule& r, const std::set<std::string>& webhooks) {
-  if (!ValidName(r.name())) return Bad(r, "name", "want [a-z0-9_.-]{1,64}");
+  if (!IsValidName(r.name())) return Bad(r, "name", "want [a-z0-9_.-]{1,64}");
   if (r.kind() == v1::ALERT_KIND_UNSPECIFIED || !v1::AlertKind_IsValid(r.kind())) {
     return Bad(r, "kind", "required: one of SCORE_BELOW, LATENCY_P95_ABOVE, ERROR_RATE_ABOVE, DRIFT");
   }
@@ -86,7 +76,7 @@ absl::Status ValidateAlertRule(const v1::AlertRule& r, const std::set<std::strin
   if (!wants_rubric && !r.rubric().empty()) {
     return Bad(r, "rubric", Cat("not used by ", KindName(r.kind()), " rules"));
   }
-  if (!r.rubric().empty() && !ValidName(r.rubric())) {
+  if (!r.rubric().empty() && !IsValidName(r.rubric())) {
     return Bad(r, "rubric", "want [a-z0-9_.-]{1,64}");
   }
   absl::Status s;

@@ -13,16 +13,6 @@ absl::Status Bad(const v1::Rubric& r, std::string_view field, std::string_view w
   return absl::InvalidArgumentError(Cat("rubric '", r.name(), "': ", field, ": ", why));
 }
 
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void ApplyDefaults(v1::Rubric* r) {
   if (!r->has_sample_rate()) r->set_sample_rate(1);
   if (!r->has_threshold()) r->set_threshold(0.5);
@@ -42,7 +32,7 @@ bool SameContent(v1::Rubric a, v1::Rubric b) {
 }  // namespace
 
 absl::Status ValidateRubric(const v1::Rubric& r) {
-  if (!ValidName(r.name())) return Bad(r, "name", "want [a-z0-9_.-]{1,64}");
+  if (!IsValidName(r.name())) return Bad(r, "name", "want [a-z0-9_.-]{1,64}");
   if (r.kind() == v1::RUBRIC_KIND_UNSPECIFIED || !v1::RubricKind_IsValid(r.kind())) {
     return Bad(r, "kind", "unknown kind");
   }

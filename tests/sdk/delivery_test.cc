@@ -203,7 +203,7 @@ TEST(Delivery, ShutdownWithNothingListeningAtAllIsPrompt) {
   for (int i = 0; i < 1000; ++i) client->Record(Small("nobody", i));
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(client->Shutdown(200ms).code(), StatusCode::kDeadlineExceeded);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms + 20ms * kSlowdown);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms + 50ms * kSlowdown);
   const auto destroy = std::chrono::steady_clock::now();
   client.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - destroy, 100ms * kSlowdown);
