@@ -112,8 +112,9 @@ uint64_t RollupCount(v1::QueryService::Stub* query) {
 }
 
 TEST(CrashSafety, SigkillDuringIngestLosesNothingAckedAndCountsNothingTwice) {
-  // The samples start in 2023; retention off, so that no compaction during the test drops them.
-  CollectorProcess collector("storage { retention_days: 0 }");
+  // The samples start in 2023; retention off (samples and rollups), so that no compaction
+  // during the test drops them.
+  CollectorProcess collector("storage { retention_days: 0 rollup_retention_days: 0 }");
   ASSERT_TRUE(collector.Start()) << collector.log();
   Ledger ledger;
   std::set<std::string> sent_ever;

@@ -20,7 +20,11 @@ namespace {
 using testing::CollectorProcess;
 using namespace std::chrono_literals;
 
-constexpr int64_t kStart = 1'700'000'000'000'000'000LL;
+// An hour ago, well inside the default retention, which compactions apply during the test.
+const int64_t kStart =
+    std::chrono::duration_cast<std::chrono::nanoseconds>(
+        (std::chrono::system_clock::now() - std::chrono::hours(1)).time_since_epoch())
+        .count();
 
 std::string Id(int i) {
   char buf[33];
