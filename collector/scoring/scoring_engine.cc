@@ -13,6 +13,10 @@ namespace llmtap::collector {
 namespace {
 
 constexpr size_t kClaimBatch = 32;
+// Samples a worker scores before committing their results in one write...
+constexpr size_t kCommitBatch = 16;
+// ...unless scoring them takes longer than this.
+constexpr absl::Duration kCommitAfter = absl::Milliseconds(50);
 
 std::string SkipSeries(std::string_view rubric, std::string_view reason) {
   return Cat("s:", rubric, ":", reason);
@@ -90,7 +94,7 @@ std::vector<ScoringEngine::Work> ScoringEngine::Claim() {
 
 void ScoringEngine::WorkerLoop() {
   while (true) {
-    Work work;
+    std::vector<Work> batch;
     {
       absl::MutexLock lock(&mu_);
       while (!stopping_ && ready_.empty()) {
@@ -98,12 +102,44 @@ void ScoringEngine::WorkerLoop() {
         if (ready_.empty()) cv_.WaitWithTimeout(&mu_, absl::Milliseconds(200));
       }
       if (stopping_) return;
-      work = std::move(ready_.front());
-      ready_.pop_front();
+      while (!ready_.empty() && batch.size() < kCommitBatch) {
+        batch.push_back(std::move(ready_.front()));
+        ready_.pop_front();
+      }
     }
-    Process(work);
+    // Scores commit together (one write, rollups added up per key), as soon as the batch is
+    // done or has taken kCommitAfter, so slow scorers (judges) do not hold results back.
+    std::vector<v1::Sample> samples(batch.size());
+    std::vector<ScoreWrite> writes(batch.size());
+    size_t first = 0;
+    absl::Time started = absl::Now();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Process(batch[i], &samples[i], &writes[i]);
+      if (i + 1 == batch.size() || absl::Now() - started > kCommitAfter) {
+        Commit(std::span(writes).subspan(first, i + 1 - first));
+        first = i + 1;
+        started = absl::Now();
+      }
+    }
     absl::MutexLock lock(&mu_);
-    claimed_.erase(work.key);
+    for (const Work& w : batch) claimed_.erase(w.key);
+  }
+}
+
+void ScoringEngine::Commit(std::span<const ScoreWrite> writes) {
+  if (absl::Status s = store_->CommitScores(writes); !s.ok()) {
+    // The queue entries stay, so these samples are scored again.
+    spdlog::error("scoring: commit failed, will retry: {}", s.ToString());
+    return;
+  }
+  if (!tail_->has_subscribers()) return;
+  for (const ScoreWrite& write : writes) {
+    for (const auto& score : write.scores) {
+      v1::TailResponse event;
+      *event.mutable_score() = score;
+      *event.mutable_sample() = *write.sample;
+      tail_->Publish(event);
+    }
   }
 }
 
@@ -124,20 +160,17 @@ uint64_t ScoringEngine::SeenBefore(const v1::Sample& sample,
   return before;
 }
 
-void ScoringEngine::Process(const Work& work) {
-  auto sample = store_->GetSampleByKey(work.entry.sample_key());
-  ScoreWrite write;
+void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* out) {
+  ScoreWrite& write = *out;
   write.queue_key = work.key;
-  if (!sample.ok()) {
-    // Expired or unreadable: drop the entry so the queue does not stall on it.
-    spdlog::warn("scoring: dropping queue entry: {}", sample.status().ToString());
-    v1::Sample empty;
-    empty.set_id(std::string(32, '0'));
-    write.sample = &empty;
-    store_->CommitScores(write).IgnoreError();
+  absl::StatusOr<v1::Sample> stored = store_->GetSampleByKey(work.entry.sample_key());
+  if (!stored.ok()) {
+    // Expired or unreadable: drop the entry (no sample) so the queue does not stall on it.
+    spdlog::warn("scoring: dropping queue entry: {}", stored.status().ToString());
     return;
   }
-  write.sample = &*sample;
+  *sample = *std::move(stored);
+  write.sample = sample;
   const std::shared_ptr<const RubricSnapshot> rubrics = rubrics_->Snapshot();
   const uint64_t seen = SeenBefore(*sample, &write.meta);
   const bool overloaded = store_->queue_depth() > overload_depth_;
@@ -220,18 +253,6 @@ void ScoringEngine::Process(const Work& work) {
         errors_->Add();
     }
     write.scores.push_back(std::move(score));
-  }
-  if (absl::Status s = store_->CommitScores(write); !s.ok()) {
-    spdlog::error("scoring: commit failed, will retry: {}", s.ToString());
-    return;
-  }
-  if (tail_->has_subscribers()) {
-    for (const auto& score : write.scores) {
-      v1::TailResponse event;
-      *event.mutable_score() = score;
-      *event.mutable_sample() = *sample;
-      tail_->Publish(event);
-    }
   }
 }
 

@@ -6,7 +6,8 @@
 // their first full_first_n samples), runs the scorer with the rubric's deadline, and then
 // commits every score, the rollup updates and the removal of the queue entry in one write.
 // A crash before that write leaves the entry queued, so the sample is scored again after the
-// restart: work may run twice, results are visible once.
+// restart: work may run twice, results are visible once. A worker commits up to 16 samples in
+// one write, or what it has after 50 ms.
 //
 // Nothing is skipped silently: samples outside a rubric's rate are counted as sampled out;
 // when the queue is deeper than overload_queue_depth, low-priority rubrics are skipped and each
@@ -18,6 +19,7 @@
 
 #include <deque>
 #include <set>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -50,7 +52,10 @@ class ScoringEngine {
   void WorkerLoop();
   // Claims up to a handful of unclaimed queue entries.
   std::vector<Work> Claim();
-  void Process(const Work& work);
+  // Scores one queued sample into `write` (which points at `sample`, where it is read to).
+  void Process(const Work& work, v1::Sample* sample, ScoreWrite* write);
+  // Commits the writes in one store write, then tells Tail subscribers.
+  void Commit(std::span<const ScoreWrite> writes);
   uint64_t SeenBefore(const v1::Sample& sample, std::vector<std::pair<std::string, std::string>>* meta);
 
   Store* const store_;

@@ -482,31 +482,37 @@ absl::Status Store::ScanQueue(
   return FromRocks(it->status(), "queue scan");
 }
 
-absl::Status Store::CommitScores(const ScoreWrite& write) {
+absl::Status Store::CommitScores(std::span<const ScoreWrite> writes) {
   rocksdb::WriteBatch batch;
-  const v1::Sample& sample = *write.sample;
-  auto id16 = keys::DecodeId(sample.id());
-  if (!id16) return absl::InternalError("queued sample has a bad id");
-  for (const v1::Score& score : write.scores) {
-    batch.Put(scores_, keys::ScoreKey(*id16, score.rubric()), score.SerializeAsString());
-  }
-  const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
+  // Rollup updates of the whole batch, added up per key: one merge operand per key.
   absl::flat_hash_map<std::string, Rollup> rollups;
-  for (const auto& [series, value] : write.rollup_values) {
-    for (char res : kResolutions) {
-      const int64_t width = keys::BucketSeconds(res);
-      const int64_t bucket = start_s - ((start_s % width) + width) % width;
-      rollups[keys::RollupKey(res, sample.app(), bucket, sample.model(), sample.variant(), series)]
-          .Add(value);
+  for (const ScoreWrite& write : writes) {
+    batch.Delete(queue_, write.queue_key);
+    if (write.sample == nullptr) continue;
+    const v1::Sample& sample = *write.sample;
+    auto id16 = keys::DecodeId(sample.id());
+    if (!id16) return absl::InternalError("queued sample has a bad id");
+    for (const v1::Score& score : write.scores) {
+      batch.Put(scores_, keys::ScoreKey(*id16, score.rubric()), score.SerializeAsString());
     }
+    const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
+    for (const auto& [series, value] : write.rollup_values) {
+      for (char res : kResolutions) {
+        const int64_t width = keys::BucketSeconds(res);
+        const int64_t bucket = start_s - ((start_s % width) + width) % width;
+        rollups[keys::RollupKey(res, sample.app(), bucket, sample.model(), sample.variant(),
+                                series)]
+            .Add(value);
+      }
+    }
+    // In write order, so the last value of a key wins.
+    for (const auto& [key, value] : write.meta) batch.Put(meta_, key, value);
   }
   for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
-  for (const auto& [key, value] : write.meta) batch.Put(meta_, key, value);
-  batch.Delete(queue_, write.queue_key);
   rocksdb::WriteOptions options;
   options.sync = config_.sync_wal();
   absl::Status s = FromRocks(db_->Write(options, &batch), "score write");
-  if (s.ok()) queue_depth_.fetch_sub(1);
+  if (s.ok()) queue_depth_.fetch_sub(writes.size());
   return s;
 }
 

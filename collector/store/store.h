@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,7 @@ struct IngestWrite {
 // What one scoring pass writes for one queued sample.
 struct ScoreWrite {
   std::string queue_key;   // The queue entry to remove.
-  const v1::Sample* sample = nullptr;
+  const v1::Sample* sample = nullptr;  // Null: the sample is gone; only remove the entry.
   std::vector<v1::Score> scores;
   // Values added to the sample's rollups (its app, model, variant, start-time buckets):
   // "r:<rubric>" score values, "s:<rubric>:<reason>" counts of 1.
@@ -88,8 +89,10 @@ class Store {
                              visit) const;
   // Entries in the scoring queue (kept exact: counted at open, then adjusted by each write).
   uint64_t queue_depth() const { return queue_depth_.load(); }
-  // Stores scores, their rollups and meta, and removes the queue entry, atomically.
-  absl::Status CommitScores(const ScoreWrite& write);
+  // Stores the scores, their rollups and meta of every write, and removes their queue
+  // entries, atomically. A write with no sample only removes its queue entry.
+  absl::Status CommitScores(std::span<const ScoreWrite> writes);
+  absl::Status CommitScores(const ScoreWrite& write) { return CommitScores({&write, 1}); }
   absl::StatusOr<v1::Sample> GetSampleByKey(std::string_view key) const;
   absl::StatusOr<std::string> GetMeta(std::string_view key) const;
 
