@@ -277,7 +277,8 @@ TEST(Delivery, SampledOutSamplesAreCountedAndCounterOnlyBatchesAreAcked) {
   EXPECT_EQ(stats.sent, 0u);
   EXPECT_EQ(stats.pending, 0u);
   EXPECT_EQ(stats.reconnects, 0u);
-  EXPECT_TRUE(client->Shutdown(2s).ok());
+  Status shutdown = client->Shutdown(2s);
+  EXPECT_TRUE(shutdown.ok()) << shutdown.ToString();
   EXPECT_EQ(StoredCount(collector.grpc_address(), "counters"), 0);
 }
 
