@@ -62,6 +62,9 @@ TEST(Delivery, CollectorDownThirtySecondsAtTenThousandPerSecondLosesAndDuplicate
     }
   };
   produce(3000ms);
+  // The outage must cut a live stream (a slow TSan client may still be connecting).
+  for (int i = 0; i < 300 && client->Stats().acked == 0; ++i) std::this_thread::sleep_for(100ms);
+  ASSERT_GT(client->Stats().acked, 0u) << "never connected before the outage";
   collector.Kill();
   produce(30000ms);
   ClientStats during = client->Stats();
