@@ -50,16 +50,110 @@ double ComputeBleu(const std::array<size_t, kBleuMaxNgramOrder>& correct,
   return bp * std::exp(sum / eff_order);
 }
 
+// An n-gram id that matches nothing: a position too close to the end of its text to start
+// an n-gram of the current order, or an n-gram that cannot occur on both sides.
+constexpr uint32_t kNoGram = 0;
+
 struct BleuScratch {
   TokenList tokens;
   TokenInterner interner;
-  std::vector<uint32_t> ids;         // Token ids: the hypothesis, then each reference.
-  std::vector<uint32_t> grams;       // Per start position, the id of its n-gram.
-  std::vector<size_t> ends;          // End of the hypothesis and of each reference in ids.
-  IdPairTable table;                 // n-gram ids for n >= 2.
-  std::vector<uint32_t> ref_counts;  // Per n-gram id, the max count over references.
-  std::vector<uint32_t> one_ref;     // Per n-gram id, the count in one reference.
+  // Per token position (the hypothesis, then each reference): the id of the n-gram of the
+  // current order that starts there, or kNoGram. Real ids start at 1.
+  std::vector<uint32_t> grams;
+  std::vector<size_t> ends;  // End of the hypothesis and of each reference in grams.
+  IdPairTable table;         // Gives n-gram ids for n >= 2.
+  // Per n-gram id of the current order: the max count in one reference (as the hypothesis
+  // is matched, the copies left), and the count in the reference being counted.
+  std::vector<uint32_t> ref_counts;
+  std::vector<uint32_t> one_ref;
+  // Per n-gram id of the previous and of the current order: whether it occurs both in the
+  // hypothesis and in a reference.
+  std::vector<uint8_t> shared;
+  std::vector<uint8_t> next_shared;
 };
+
+// _get_closest_ref_len: smallest |hyp - ref|, ties to the shorter reference.
+size_t ClosestRefLen(const std::vector<size_t>& ends) {
+  const size_t hyp_len = ends[0];
+  size_t ref_len = 0;
+  size_t closest_diff = 0;
+  for (size_t r = 1; r < ends.size(); ++r) {
+    const size_t len = ends[r] - ends[r - 1];
+    const size_t diff = len > hyp_len ? len - hyp_len : hyp_len - len;
+    if (r == 1 || diff < closest_diff || (diff == closest_diff && len < ref_len)) {
+      closest_diff = diff;
+      ref_len = len;
+    }
+  }
+  return ref_len;
+}
+
+// N-gram ids for n >= 2. The n-gram at position i is identified by the pair (a, b) of the
+// ids of the (n-1)-grams at i and i + 1, which overlap in all but their first and last
+// tokens. It can occur in both the hypothesis and a reference only if a and b both do
+// (`shared`); any other n-gram gets kNoGram without a table lookup. References insert; the
+// hypothesis only looks up, as an n-gram in no reference cannot match.
+uint32_t ReferenceGramId(uint32_t a, uint32_t b, const uint8_t* shared, IdPairTable* table) {
+  return shared[a] && shared[b] ? table->Insert(a, b) + 1 : kNoGram;
+}
+uint32_t HypothesisGramId(uint32_t a, uint32_t b, const uint8_t* shared,
+                          const IdPairTable& table) {
+  if (!shared[a] || !shared[b]) return kNoGram;
+  const uint32_t id = table.Find(a, b);
+  return id == IdPairTable::kAbsent ? kNoGram : id + 1;
+}
+
+// Turns the references' (n-1)-gram ids in s->grams into n-gram ids (for n == 1 they are
+// already the token ids) and sets s->ref_counts[id] to the max count of n-gram `id` in one
+// reference. `max_id` bounds the ids.
+void CountReferenceGrams(size_t n, size_t max_id, BleuScratch* s) {
+  const std::vector<size_t>& ends = s->ends;
+  uint32_t* const grams = s->grams.data();
+  const uint8_t* const shared = s->shared.data();
+  s->ref_counts.assign(max_id + 1, 0);
+  uint32_t* const ref_counts = s->ref_counts.data();
+  if (n > 1) s->table.Reset(ends.back() - ends[0]);
+  const bool one_reference = ends.size() == 2;
+  for (size_t r = 1; r < ends.size(); ++r) {
+    // With one reference its counts are the max counts; otherwise count into one_ref.
+    if (!one_reference) s->one_ref.assign(max_id + 1, 0);
+    uint32_t* const counts = one_reference ? ref_counts : s->one_ref.data();
+    for (size_t i = ends[r - 1]; i + n <= ends[r]; ++i) {
+      if (n > 1) grams[i] = ReferenceGramId(grams[i], grams[i + 1], shared, &s->table);
+      ++counts[grams[i]];
+    }
+    if (one_reference) break;
+    for (size_t i = ends[r - 1]; i + n <= ends[r]; ++i) {
+      ref_counts[grams[i]] = std::max(ref_counts[grams[i]], counts[grams[i]]);
+    }
+  }
+  ref_counts[kNoGram] = 0;  // Pruned positions match nothing.
+}
+
+// Turns the hypothesis' (n-1)-gram ids into n-gram ids as above and returns the number
+// matched: the sum over n-grams of min(hypothesis count, max count in one reference), as
+// each hypothesis n-gram is matched while the references have copies left. Marks the ids
+// that occur on both sides in s->next_shared, sized like s->ref_counts.
+size_t MatchHypothesisGrams(size_t n, BleuScratch* s) {
+  const size_t hyp_len = s->ends[0];
+  uint32_t* const grams = s->grams.data();
+  const uint8_t* const shared = s->shared.data();
+  uint32_t* const ref_counts = s->ref_counts.data();
+  s->next_shared.assign(s->ref_counts.size(), 0);
+  uint8_t* const next_shared = s->next_shared.data();
+  size_t correct = 0;
+  for (size_t i = 0; i + n <= hyp_len; ++i) {
+    if (n > 1) grams[i] = HypothesisGramId(grams[i], grams[i + 1], shared, s->table);
+    // Without branches, as whether an n-gram matches is hard to predict.
+    const uint32_t gram = grams[i];
+    const uint32_t left = ref_counts[gram];
+    const uint32_t match = left > 0 ? 1 : 0;
+    ref_counts[gram] = left - match;
+    correct += match;
+    next_shared[gram] |= match;  // The first occurrence of a shared n-gram always matches.
+  }
+  return correct;
+}
 
 double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::string>& references) {
   if (references.empty()) return 0.0;
@@ -75,72 +169,25 @@ double SentenceBleuImpl(std::string_view hypothesis, const std::vector<std::stri
     s.ends.push_back(s.tokens.size());
   }
   s.interner.Reset(s.tokens.size());
-  s.ids.clear();
-  for (size_t i = 0; i < s.tokens.size(); ++i) s.ids.push_back(s.interner.Intern(s.tokens[i]));
+  s.grams.resize(s.tokens.size());
+  for (size_t i = 0; i < s.tokens.size(); ++i) s.grams[i] = s.interner.Intern(s.tokens[i]) + 1;
   const size_t hyp_len = s.ends[0];
 
-  // _get_closest_ref_len: smallest |hyp - ref|, ties to the shorter reference.
-  size_t ref_len = 0;
-  size_t closest_diff = 0;
-  for (size_t r = 0; r < references.size(); ++r) {
-    const size_t len = s.ends[r + 1] - s.ends[r];
-    const size_t diff = len > hyp_len ? len - hyp_len : hyp_len - len;
-    if (r == 0 || diff < closest_diff || (diff == closest_diff && len < ref_len)) {
-      closest_diff = diff;
-      ref_len = len;
-    }
-  }
-
-  // Each n-gram's id comes from its (n-1)-gram prefix's id and its last token's id:
-  // references insert, the hypothesis only looks up (an n-gram whose prefix no reference
-  // has is in no reference). Unigram ids are the token ids, below `num_tokens`; longer
-  // n-grams get ids from one table offset by `num_tokens`, so ids of different orders never
-  // meet and one count array serves all orders. Each hypothesis n-gram is then matched while
-  // the references have copies left, which sums min(hypothesis count, max reference count).
+  // t_n, the number of hypothesis n-grams, is hyp_len - n + 1. Once no n-gram matches, no
+  // longer one can, and c_n stays 0.
   std::array<size_t, kBleuMaxNgramOrder> correct = {0, 0, 0, 0};
   std::array<size_t, kBleuMaxNgramOrder> total = {0, 0, 0, 0};
-  const uint32_t num_tokens = static_cast<uint32_t>(s.interner.size());
-  s.table.Reset((kBleuMaxNgramOrder - 1) * (s.ids.size() - hyp_len));
-  s.grams = s.ids;
-  s.ref_counts.clear();
+  for (size_t n = 1; n <= kBleuMaxNgramOrder && n <= hyp_len; ++n) total[n - 1] = hyp_len - n + 1;
   for (size_t n = 1; n <= kBleuMaxNgramOrder; ++n) {
-    if (n > 1) {
-      for (size_t r = 0; r < references.size(); ++r) {
-        for (size_t i = s.ends[r]; i + n <= s.ends[r + 1]; ++i) {
-          s.grams[i] = num_tokens + s.table.Insert(s.grams[i], s.ids[i + n - 1]);
-        }
-      }
-      for (size_t i = 0; i + n <= hyp_len; ++i) {
-        if (s.grams[i] == IdPairTable::kAbsent) continue;
-        const uint32_t id = s.table.Find(s.grams[i], s.ids[i + n - 1]);
-        s.grams[i] = id == IdPairTable::kAbsent ? id : num_tokens + id;
-      }
-    }
-    const size_t num_grams = num_tokens + s.table.size();
-    s.ref_counts.resize(num_grams, 0);
-    for (size_t r = 0; r < references.size(); ++r) {
-      const size_t begin = s.ends[r];
-      const size_t end = s.ends[r + 1];
-      if (references.size() == 1) {
-        for (size_t i = begin; i + n <= end; ++i) ++s.ref_counts[s.grams[i]];
-        continue;
-      }
-      s.one_ref.assign(num_grams, 0);
-      for (size_t i = begin; i + n <= end; ++i) ++s.one_ref[s.grams[i]];
-      for (size_t i = begin; i + n <= end; ++i) {
-        s.ref_counts[s.grams[i]] = std::max(s.ref_counts[s.grams[i]], s.one_ref[s.grams[i]]);
-      }
-    }
-    for (size_t i = 0; i + n <= hyp_len; ++i) {
-      ++total[n - 1];
-      const uint32_t gram = s.grams[i];
-      if (gram != IdPairTable::kAbsent && s.ref_counts[gram] > 0) {
-        --s.ref_counts[gram];
-        ++correct[n - 1];
-      }
-    }
+    // Token ids are at most the number of distinct tokens; n-gram ids at most the number of
+    // reference n-grams.
+    const size_t max_id = n == 1 ? s.interner.size() : s.ends.back() - hyp_len;
+    CountReferenceGrams(n, max_id, &s);
+    correct[n - 1] = MatchHypothesisGrams(n, &s);
+    if (correct[n - 1] == 0) break;
+    s.shared.swap(s.next_shared);
   }
-  return ComputeBleu(correct, total, hyp_len, ref_len) / 100;
+  return ComputeBleu(correct, total, hyp_len, ClosestRefLen(s.ends)) / 100;
 }
 
 }  // namespace

@@ -1,50 +1,53 @@
 #include "collector/scoring/text/id_pair_table.h"
 
-#include <utility>
+#include <cstddef>
 
 namespace llmtap::collector::text {
+namespace {
 
-void IdPairTable::Reset(size_t expected_pairs) {
-  size_t capacity = 16;
-  while (capacity < expected_pairs * 2) capacity *= 2;
-  slots_.assign(capacity, Slot{0, kAbsent});
-  mask_ = capacity - 1;
-  size_ = 0;
+constexpr size_t kMinCapacity = 16;
+
+size_t CapacityFor(size_t pairs) {
+  size_t capacity = kMinCapacity;
+  while (capacity < pairs * 2) capacity *= 2;
+  return capacity;
 }
+
+}  // namespace
+
+void IdPairTable::UseSlots(size_t capacity) {
+  size_ = 0;
+  mask_ = capacity - 1;
+  if (slots_.size() < capacity) {
+    slots_.assign(capacity, Slot{});
+    generation_ = 1;
+    return;
+  }
+  // Older slots hold smaller generations, so they read as empty.
+  if (++generation_ == 0) {  // Wrapped: stale slots could look current.
+    slots_.assign(slots_.size(), Slot{});
+    generation_ = 1;
+  }
+}
+
+void IdPairTable::Reset(size_t expected_pairs) { UseSlots(CapacityFor(expected_pairs)); }
 
 void IdPairTable::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{0, kAbsent});
-  mask_ = slots_.size() - 1;
+  if (slots_.empty()) {  // Never Reset.
+    UseSlots(kMinCapacity);
+    return;
+  }
+  std::vector<Slot> old(slots_.begin(), slots_.begin() + static_cast<ptrdiff_t>(mask_ + 1));
+  const uint32_t old_generation = generation_;
+  const size_t old_size = size_;
+  UseSlots(2 * (mask_ + 1));
   for (const Slot& slot : old) {
-    if (slot.id == kAbsent) continue;
+    if (slot.generation != old_generation) continue;
     size_t i = Hash(slot.key) & mask_;
-    while (slots_[i].id != kAbsent) i = (i + 1) & mask_;
-    slots_[i] = slot;
+    while (slots_[i].generation == generation_) i = (i + 1) & mask_;
+    slots_[i] = Slot{slot.key, slot.id, generation_};
   }
-}
-
-uint32_t IdPairTable::Insert(uint32_t first, uint32_t second) {
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
-  const uint64_t key = Key(first, second);
-  for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
-    Slot& slot = slots_[i];
-    if (slot.id == kAbsent) {
-      slot = Slot{key, static_cast<uint32_t>(size_)};
-      return static_cast<uint32_t>(size_++);
-    }
-    if (slot.key == key) return slot.id;
-  }
-}
-
-uint32_t IdPairTable::Find(uint32_t first, uint32_t second) const {
-  if (slots_.empty()) return kAbsent;
-  const uint64_t key = Key(first, second);
-  for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
-    const Slot& slot = slots_[i];
-    if (slot.id == kAbsent) return kAbsent;
-    if (slot.key == key) return slot.id;
-  }
+  size_ = old_size;
 }
 
 }  // namespace llmtap::collector::text

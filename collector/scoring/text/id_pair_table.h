@@ -1,5 +1,5 @@
 // IdPairTable: dense ids for pairs of 32-bit ids, used to give every n-gram an id built from
-// the id of its (n-1)-gram prefix and the id of its last token.
+// the ids of shorter n-grams.
 //
 // Example:
 //   IdPairTable table;
@@ -22,7 +22,9 @@ class IdPairTable {
   static constexpr uint32_t kAbsent = 0xFFFFFFFF;
 
   // Forgets all pairs; ids restart at 0. Sized for `expected_pairs` insertions, and grows
-  // past that if needed.
+  // past that if needed. O(1) unless the memory kept from earlier use is too small: the
+  // table then uses only as many slots as `expected_pairs` needs, which keeps a small
+  // table's probes in few cache lines after a large one.
   void Reset(size_t expected_pairs);
 
   // Returns the id of (first, second), giving it the next id if new.
@@ -36,8 +38,9 @@ class IdPairTable {
 
  private:
   struct Slot {
-    uint64_t key;
-    uint32_t id;  // kAbsent marks an empty slot.
+    uint64_t key = 0;
+    uint32_t id = 0;
+    uint32_t generation = 0;  // The slot is in use iff generation == generation_.
   };
 
   static uint64_t Key(uint32_t first, uint32_t second) {
@@ -49,12 +52,40 @@ class IdPairTable {
     key ^= key >> 29;
     return static_cast<size_t>(key);
   }
+  // Makes the table use `capacity` slots (a power of two), forgetting all pairs.
+  void UseSlots(size_t capacity);
   void Grow();
 
-  std::vector<Slot> slots_;  // Size is a power of two, at least twice size_.
+  std::vector<Slot> slots_;  // Slots [0, mask_] are in use; the rest is kept memory.
   size_t mask_ = 0;
+  uint32_t generation_ = 1;
   size_t size_ = 0;
 };
+
+// Insert and Find are inline: they run once per n-gram, in loops that do little else.
+
+inline uint32_t IdPairTable::Insert(uint32_t first, uint32_t second) {
+  if ((size_ + 1) * 2 > mask_ + 1) Grow();
+  const uint64_t key = Key(first, second);
+  for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+    Slot& slot = slots_[i];
+    if (slot.generation != generation_) {
+      slot = Slot{key, static_cast<uint32_t>(size_), generation_};
+      return static_cast<uint32_t>(size_++);
+    }
+    if (slot.key == key) return slot.id;
+  }
+}
+
+inline uint32_t IdPairTable::Find(uint32_t first, uint32_t second) const {
+  if (slots_.empty()) return kAbsent;
+  const uint64_t key = Key(first, second);
+  for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+    const Slot& slot = slots_[i];
+    if (slot.generation != generation_) return kAbsent;
+    if (slot.key == key) return slot.id;
+  }
+}
 
 }  // namespace llmtap::collector::text
 

@@ -1,13 +1,14 @@
 #include "collector/scoring/text/token_interner.h"
 
+#include <algorithm>
 #include <cstring>
-#include <utility>
 
 namespace llmtap::collector::text {
 namespace {
 
 constexpr size_t kMinCapacity = 64;
-constexpr size_t kShrinkFactor = 64;  // Reset shrinks tables this much larger than needed.
+constexpr size_t kShrinkFactor = 64;  // Reset frees tables this much larger than needed.
+constexpr size_t kMaxSlotSize = 0xFFFF;
 
 uint64_t Mix(uint64_t h) {
   h ^= h >> 32;
@@ -43,6 +44,10 @@ uint64_t HashBytes(std::string_view s, uint64_t* head) {
   return Mix(h ^ tail);
 }
 
+uint16_t SlotSize(std::string_view token) {
+  return static_cast<uint16_t>(std::min(token.size(), kMaxSlotSize));
+}
+
 size_t CapacityFor(size_t tokens) {
   size_t capacity = kMinCapacity;
   while (capacity < tokens * 2) capacity *= 2;
@@ -51,49 +56,54 @@ size_t CapacityFor(size_t tokens) {
 
 }  // namespace
 
-void TokenInterner::Reset(size_t expected_tokens) {
-  size_ = 0;
-  const size_t wanted = CapacityFor(expected_tokens);
-  if (slots_.size() < wanted || slots_.size() > wanted * kShrinkFactor) {
-    slots_.assign(wanted, Slot{});
+void TokenInterner::UseSlots(size_t capacity) {
+  mask_ = capacity - 1;
+  if (slots_.size() < capacity || slots_.size() > capacity * kShrinkFactor) {
+    slots_.assign(capacity, Slot{});
+    slots_.shrink_to_fit();
     generation_ = 1;
     return;
   }
+  // Older slots hold other generations, so they read as empty.
   if (++generation_ == 0) {  // Wrapped: stale slots could look current.
     slots_.assign(slots_.size(), Slot{});
     generation_ = 1;
   }
 }
 
-void TokenInterner::Rehash(size_t capacity) {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(capacity, Slot{});
-  const uint32_t old_generation = generation_;
-  generation_ = 1;
-  const size_t mask = capacity - 1;
-  for (const Slot& slot : old) {
-    if (slot.generation != old_generation) continue;
-    size_t i = slot.hash & mask;
-    while (slots_[i].generation == generation_) i = (i + 1) & mask;
-    slots_[i] = slot;
-    slots_[i].generation = generation_;
-  }
+void TokenInterner::Reset(size_t expected_tokens) {
+  keys_.clear();
+  UseSlots(CapacityFor(expected_tokens));
+}
+
+void TokenInterner::Place(uint32_t id) {
+  uint64_t head;
+  const uint64_t hash = HashBytes(keys_[id], &head);
+  size_t i = hash & mask_;
+  while (slots_[i].generation == generation_) i = (i + 1) & mask_;
+  slots_[i] = Slot{head, id, SlotSize(keys_[id]), generation_};
+}
+
+void TokenInterner::Grow() {
+  UseSlots(2 * (mask_ + 1));
+  for (uint32_t id = 0; id < keys_.size(); ++id) Place(id);
 }
 
 uint32_t TokenInterner::Intern(std::string_view token) {
-  if ((size_ + 1) * 2 > slots_.size()) Rehash(CapacityFor(size_ + 1));
+  if ((keys_.size() + 1) * 2 > mask_ + 1) Grow();  // Keeps at least half the slots empty.
   uint64_t head;
   const uint64_t hash = HashBytes(token, &head);
-  const size_t mask = slots_.size() - 1;
+  const uint16_t size = SlotSize(token);
   const bool short_token = token.size() <= 8;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
     Slot& slot = slots_[i];
     if (slot.generation != generation_) {
-      slot = Slot{hash, head, token, static_cast<uint32_t>(size_), generation_};
-      return static_cast<uint32_t>(size_++);
+      const uint32_t id = static_cast<uint32_t>(keys_.size());
+      slot = Slot{head, id, size, generation_};
+      keys_.push_back(token);
+      return id;
     }
-    if (slot.hash == hash && slot.head == head && slot.key.size() == token.size() &&
-        (short_token || slot.key == token)) {
+    if (slot.head == head && slot.size == size && (short_token || keys_[slot.id] == token)) {
       return slot.id;
     }
   }

@@ -22,8 +22,11 @@ class TokenInterner {
   TokenInterner(const TokenInterner&) = delete;
   TokenInterner& operator=(const TokenInterner&) = delete;
 
-  // Forgets all tokens; ids restart at 0. Keeps the table's memory unless it is much larger
-  // than `expected_tokens` needs. O(1) unless the table is resized.
+  // Forgets all tokens; ids restart at 0. Sizes the table for `expected_tokens` calls to
+  // Intern; it grows past that if needed. O(1) unless the memory kept from earlier use is
+  // too small (or much too large): the table then uses only as many slots as
+  // `expected_tokens` needs, which keeps a small table's probes in few cache lines after a
+  // large one.
   void Reset(size_t expected_tokens);
 
   // Returns the id of `token`: ids are dense, 0, 1, 2, ... in order of first appearance
@@ -32,22 +35,28 @@ class TokenInterner {
   uint32_t Intern(std::string_view token);
 
   // Number of distinct tokens interned since the last Reset.
-  size_t size() const { return size_; }
+  size_t size() const { return keys_.size(); }
 
  private:
+  // 16 bytes, so that four share a cache line.
   struct Slot {
-    uint64_t hash = 0;
-    uint64_t head = 0;  // With key.size() <= 8, identifies the key; see HashBytes.
-    std::string_view key;
+    uint64_t head = 0;  // See HashBytes: with size <= 8, (size, head) identifies the key.
     uint32_t id = 0;
-    uint32_t generation = 0;  // The slot is in use iff generation == generation_.
+    uint16_t size = 0;        // The key's size, at most 0xFFFF (longer keys are compared).
+    uint16_t generation = 0;  // The slot is in use iff generation == generation_.
   };
 
-  void Rehash(size_t capacity);
+  // Makes the table use `capacity` slots (a power of two), all empty.
+  void UseSlots(size_t capacity);
+  // Doubles the slots in use and puts the keys back.
+  void Grow();
+  // Puts the key with id `id` in an empty slot.
+  void Place(uint32_t id);
 
-  std::vector<Slot> slots_;  // Size is zero or a power of two.
-  uint32_t generation_ = 1;
-  size_t size_ = 0;
+  std::vector<Slot> slots_;  // Slots [0, mask_] are in use; the rest is kept memory.
+  size_t mask_ = 0;
+  uint16_t generation_ = 1;
+  std::vector<std::string_view> keys_;  // keys_[id] is the token with that id.
 };
 
 }  // namespace llmtap::collector::text

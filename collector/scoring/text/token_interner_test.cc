@@ -30,5 +30,31 @@ TEST(TokenInternerTest, ResetForgetsAndGrowingKeepsIds) {
   EXPECT_EQ(interner.Intern("5"), 0u);
 }
 
+TEST(TokenInternerTest, ManyResetsNeverShowStaleTokens) {
+  // Enough Resets to wrap the slots' generation counter.
+  TokenInterner interner;
+  const std::vector<std::string> words = {"alpha", "beta", "a-much-longer-token", "beta"};
+  for (int round = 0; round < 70000; ++round) {
+    interner.Reset(round % 2 == 0 ? 4 : 300);
+    ASSERT_EQ(interner.Intern(words[round % 4]), 0u) << round;
+    ASSERT_EQ(interner.size(), 1u);
+  }
+}
+
+TEST(TokenInternerTest, TellsApartLongTokensWithTheSameEnds) {
+  TokenInterner interner;
+  interner.Reset(4);
+  EXPECT_EQ(interner.Intern("abcd-one-wxyz"), 0u);
+  EXPECT_EQ(interner.Intern("abcd-two-wxyz"), 1u);
+  EXPECT_EQ(interner.Intern("abcd-one-wxyz"), 0u);
+  // Longer than a slot's size field: told apart by comparing the bytes.
+  const std::string long_a(70000, 'x');
+  const std::string long_b(70001, 'x');
+  const std::string long_a_again(70000, 'x');
+  EXPECT_EQ(interner.Intern(long_a), 2u);
+  EXPECT_EQ(interner.Intern(long_b), 3u);
+  EXPECT_EQ(interner.Intern(long_a_again), 2u);
+}
+
 }  // namespace
 }  // namespace llmtap::collector::text

@@ -80,13 +80,24 @@ void ReplaceAll(std::string* text, std::string_view from, std::string_view to,
   std::swap(*text, *scratch);
 }
 
-// Tokenizer13a.__call__'s replacements, done only when one could apply. Returns the line
-// to tokenize: `line` itself or `*a`.
+// True if `line` has "-\n", looked for from each '\n' (rarer than '-').
+bool HasHyphenNewline(std::string_view line) {
+  for (size_t i = line.find('\n'); i != std::string_view::npos; i = line.find('\n', i + 1)) {
+    if (i > 0 && line[i - 1] == '-') return true;
+  }
+  return false;
+}
+
+// Tokenizer13a.__call__'s replacements, done only when one could change the tokens. Returns
+// the line to tokenize: `line` itself or `*a`. Replacing "\n" by " " alone changes nothing,
+// as both are whitespace to every later step, so a line whose only candidate replacement is
+// that one is tokenized as it is.
 std::string_view Preprocess(std::string_view line, std::string* a, std::string* b) {
-  const bool has_angle = line.find('<') != std::string_view::npos;
-  const bool has_newline = line.find('\n') != std::string_view::npos;
   const bool has_ampersand = line.find('&') != std::string_view::npos;
-  if (!has_angle && !has_newline && !has_ampersand) return line;
+  if (!has_ampersand && line.find("<skipped>") == std::string_view::npos &&
+      !HasHyphenNewline(line)) {
+    return line;
+  }
   a->assign(line);
   ReplaceAll(a, "<skipped>", "", b);
   ReplaceAll(a, "-\n", "", b);
