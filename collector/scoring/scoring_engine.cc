@@ -75,6 +75,14 @@ void ScoringEngine::Stop() {
 
 std::vector<ScoringEngine::Work> ScoringEngine::Claim() {
   // REQUIRES mu_ held by the caller (WorkerLoop); the store scan is short and bounded.
+  // Every entry at or before the cursor is claimed or already removed (new entries always sort
+  // after it), so scans start there: the removed entries before it, whose tombstones a scan
+  // from the head would have to step over one by one, are never read again. Only a failed
+  // commit, which leaves its entries behind the cursor, sends the scan back to the head.
+  if (rescan_) {
+    cursor_.clear();
+    rescan_ = false;
+  }
   std::vector<Work> found;
   store_
       ->ScanQueue(kClaimBatch * 4, cursor_,
@@ -83,12 +91,8 @@ std::vector<ScoringEngine::Work> ScoringEngine::Claim() {
                     found.push_back(Work{std::string(key), std::move(entry)});
                   })
       .IgnoreError();
-  if (found.empty()) {
-    cursor_.clear();  // Start over from the oldest next time.
-  } else {
-    cursor_ = found.back().key;
-    for (const auto& w : found) claimed_.insert(w.key);
-  }
+  if (!found.empty()) cursor_ = found.back().key;
+  for (const auto& w : found) claimed_.insert(w.key);
   return found;
 }
 
@@ -111,28 +115,31 @@ void ScoringEngine::WorkerLoop() {
     // done or has taken kCommitAfter, so slow scorers (judges) do not hold results back.
     std::vector<v1::Sample> samples(batch.size());
     std::vector<ScoreWrite> writes(batch.size());
+    bool failed = false;
     size_t first = 0;
     absl::Time started = absl::Now();
     for (size_t i = 0; i < batch.size(); ++i) {
       Process(batch[i], &samples[i], &writes[i]);
       if (i + 1 == batch.size() || absl::Now() - started > kCommitAfter) {
-        Commit(std::span(writes).subspan(first, i + 1 - first));
+        if (!Commit(std::span(writes).subspan(first, i + 1 - first))) failed = true;
         first = i + 1;
         started = absl::Now();
       }
     }
     absl::MutexLock lock(&mu_);
     for (const Work& w : batch) claimed_.erase(w.key);
+    if (failed) rescan_ = true;  // The failed entries are behind the cursor now.
+
   }
 }
 
-void ScoringEngine::Commit(std::span<const ScoreWrite> writes) {
+bool ScoringEngine::Commit(std::span<const ScoreWrite> writes) {
   if (absl::Status s = store_->CommitScores(writes); !s.ok()) {
     // The queue entries stay, so these samples are scored again.
     spdlog::error("scoring: commit failed, will retry: {}", s.ToString());
-    return;
+    return false;
   }
-  if (!tail_->has_subscribers()) return;
+  if (!tail_->has_subscribers()) return true;
   for (const ScoreWrite& write : writes) {
     for (const auto& score : write.scores) {
       v1::TailResponse event;
@@ -141,6 +148,7 @@ void ScoringEngine::Commit(std::span<const ScoreWrite> writes) {
       tail_->Publish(event);
     }
   }
+  return true;
 }
 
 uint64_t ScoringEngine::SeenBefore(const v1::Sample& sample,

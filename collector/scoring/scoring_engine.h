@@ -54,8 +54,8 @@ class ScoringEngine {
   std::vector<Work> Claim();
   // Scores one queued sample into `write` (which points at `sample`, where it is read to).
   void Process(const Work& work, v1::Sample* sample, ScoreWrite* write);
-  // Commits the writes in one store write, then tells Tail subscribers.
-  void Commit(std::span<const ScoreWrite> writes);
+  // Commits the writes in one store write, then tells Tail subscribers. False on failure.
+  bool Commit(std::span<const ScoreWrite> writes);
   uint64_t SeenBefore(const v1::Sample& sample, std::vector<std::pair<std::string, std::string>>* meta);
 
   Store* const store_;
@@ -73,7 +73,8 @@ class ScoringEngine {
   absl::CondVar cv_;
   std::set<std::string> claimed_ ABSL_GUARDED_BY(mu_);
   std::deque<Work> ready_ ABSL_GUARDED_BY(mu_);
-  std::string cursor_ ABSL_GUARDED_BY(mu_);
+  std::string cursor_ ABSL_GUARDED_BY(mu_);  // Key of the last entry claimed.
+  bool rescan_ ABSL_GUARDED_BY(mu_) = false;  // Next claim starts at the head of the queue.
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Samples seen per (app, model), for full_first_n; loaded lazily from meta.
   std::map<std::string, uint64_t> seen_ ABSL_GUARDED_BY(mu_);

@@ -124,15 +124,20 @@ std::string RollupPrefix(char res, std::string_view app) {
   return k;
 }
 
+std::string RollupSeriesPrefix(char res, std::string_view app, std::string_view series) {
+  std::string k = RollupPrefix(res, app);
+  k.append(series);
+  k.push_back('\0');
+  return k;
+}
+
 std::string RollupKey(char res, std::string_view app, int64_t bucket_start_s,
                       std::string_view model, std::string_view variant, std::string_view series) {
-  std::string k = RollupPrefix(res, app);
+  std::string k = RollupSeriesPrefix(res, app, series);
   PutBE64(&k, static_cast<uint64_t>(bucket_start_s));
   k.append(model);
   k.push_back('\0');
   k.append(variant);
-  k.push_back('\0');
-  k.append(series);
   return k;
 }
 
@@ -142,17 +147,17 @@ std::optional<RollupKeyParts> ParseRollupKey(std::string_view key) {
   p.res = key[0];
   key.remove_prefix(1);
   auto app = TakeName(&key);
-  if (!app || key.size() < 8) return std::nullopt;
+  if (!app) return std::nullopt;
+  auto series = TakeName(&key);
+  if (!series || key.size() < 8) return std::nullopt;
   p.app = *app;
+  p.series = *series;
   p.bucket_start_s = static_cast<int64_t>(GetBE64(key));
   key.remove_prefix(8);
   auto model = TakeName(&key);
   if (!model) return std::nullopt;
-  auto variant = TakeName(&key);
-  if (!variant) return std::nullopt;
   p.model = *model;
-  p.variant = *variant;
-  p.series = key;
+  p.variant = key;
   return p;
 }
 

@@ -5,7 +5,7 @@
 // ids            id16                                                    samples key
 // scores         id16 rubric                                             v1.Score
 // queue          be64(received_unix_nano) id16                           store.QueueEntry
-// rollups        res app '\0' be64(bucket_start_s) model '\0' variant '\0' series
+// rollups        res app '\0' series '\0' be64(bucket_start_s) model '\0' variant
 //                                                                        store.RollupValue (merge)
 // meta           "app/" app                                              "" (apps seen)
 //                "client/" app '\0' client_id                            v1.ClientStats
@@ -14,12 +14,16 @@
 //                                                                        config last gave it)
 //                "alertrule/" name                                       v1.AlertRule
 //                "alert/" be64(time_unix_nano) id                        v1.AlertEvent
+//                "layout"                                                kLayoutVersion
 //
 // be64 is big-endian so that byte order is time order; id16 is the 128-bit sample id (whose
 // first 48 bits are Unix milliseconds, so id-keyed families are also in time order). res is
 // 'm', 'h' or 'd' (minute, hour, day buckets). series is "m:<metric>" for built-in metrics,
 // "r:<rubric>" for rubric scores and "s:<rubric>:<reason>" for counted scoring skips. Names
-// (app, model, variant) never hold '\0': the validator refuses it.
+// (app, model, variant, rubric) never hold '\0': the validators refuse it.
+//
+// Rollup keys put the series before the bucket because queries read a few series over a
+// range of buckets: each series of an app is one contiguous run of keys in time order.
 #ifndef LLMTAP_COLLECTOR_STORE_KEYS_H_
 #define LLMTAP_COLLECTOR_STORE_KEYS_H_
 
@@ -65,7 +69,10 @@ std::string QueueKey(int64_t received_unix_nano, std::string_view id16);
 
 std::string RollupKey(char res, std::string_view app, int64_t bucket_start_s,
                       std::string_view model, std::string_view variant, std::string_view series);
+// res app '\0': every rollup of an app at one resolution.
 std::string RollupPrefix(char res, std::string_view app);
+// res app '\0' series '\0': one series of an app, all buckets.
+std::string RollupSeriesPrefix(char res, std::string_view app, std::string_view series);
 struct RollupKeyParts {
   char res;
   std::string_view app;
@@ -82,6 +89,10 @@ inline constexpr std::string_view kRubricPrefix = "rubric/";
 inline constexpr std::string_view kRubricConfigPrefix = "rubriccfg/";
 inline constexpr std::string_view kAlertRulePrefix = "alertrule/";
 inline constexpr std::string_view kAlertPrefix = "alert/";
+// The key layout version, kept in meta: a data directory written with another layout is
+// refused at open rather than misread.
+inline constexpr std::string_view kLayoutKey = "layout";
+inline constexpr std::string_view kLayoutVersion = "2";
 
 }  // namespace llmtap::collector::keys
 

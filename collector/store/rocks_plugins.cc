@@ -17,7 +17,9 @@ class RollupMergeOperator final : public rocksdb::MergeOperator {
   bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
     Rollup acc;
     // An unparseable value or operand is skipped rather than failing the whole key.
-    if (in.existing_value != nullptr) acc.Parse(in.existing_value->ToString());
+    if (in.existing_value != nullptr) {
+      acc.Parse(std::string_view(in.existing_value->data(), in.existing_value->size()));
+    }
     MergeAll(in.operand_list, &acc);
     out->new_value = acc.Serialize();
     return true;
@@ -37,7 +39,7 @@ class RollupMergeOperator final : public rocksdb::MergeOperator {
   static void MergeAll(const Slices& operands, Rollup* acc) {
     Rollup add;
     for (const rocksdb::Slice& operand : operands) {
-      if (add.Parse(operand.ToString())) acc->Merge(add);
+      if (add.Parse(std::string_view(operand.data(), operand.size()))) acc->Merge(add);
     }
   }
 };

@@ -15,15 +15,53 @@ double ValueOf(int32_t i) { return 2 * std::exp(i * kLogGamma) / (kGamma + 1); }
 
 }  // namespace
 
-Rollup::Rollup(const store::RollupValue& v)
-    : count_(v.count()),
-      sum_(v.sum()),
-      sum_squares_(v.sum_squares()),
-      min_(v.min()),
-      max_(v.max()),
-      zero_count_(v.zero_count()) {
+Rollup::Rollup(const store::RollupValue& v) { Load(v); }
+
+void Rollup::Load(const store::RollupValue& v) {
+  count_ = v.count();
+  sum_ = v.sum();
+  sum_squares_ = v.sum_squares();
+  min_ = v.min();
+  max_ = v.max();
+  zero_count_ = v.zero_count();
+  bins_.clear();
   const int n = std::min(v.bin_index_size(), v.bin_count_size());
-  for (int i = 0; i < n; ++i) bins_[v.bin_index(i)] += v.bin_count(i);
+  if (n == 0) return;
+  int32_t lo = v.bin_index(0), hi = v.bin_index(0);
+  for (int i = 1; i < n; ++i) {
+    lo = std::min(lo, v.bin_index(i));
+    hi = std::max(hi, v.bin_index(i));
+  }
+  Cover(lo, hi);
+  for (int i = 0; i < n; ++i) Bin(v.bin_index(i)) += v.bin_count(i);
+}
+
+void Rollup::Cover(int32_t lo, int32_t hi) {
+  if (bins_.empty()) {
+    first_bin_ = std::max(lo, hi - kMaxBins + 1);
+    bins_.assign(static_cast<size_t>(hi - first_bin_ + 1), 0);
+    return;
+  }
+  const int32_t last = first_bin_ + static_cast<int32_t>(bins_.size()) - 1;
+  if (hi > last) bins_.resize(bins_.size() + static_cast<size_t>(hi - last), 0);
+  if (lo < first_bin_) {
+    bins_.insert(bins_.begin(), static_cast<size_t>(first_bin_ - lo), 0);
+    first_bin_ = lo;
+  }
+  if (bins_.size() > static_cast<size_t>(kMaxBins)) {
+    // Fold the lowest bins into the lowest one kept.
+    const size_t drop = bins_.size() - kMaxBins;
+    uint64_t folded = 0;
+    for (size_t i = 0; i <= drop; ++i) folded += bins_[i];
+    bins_.erase(bins_.begin(), bins_.begin() + static_cast<std::ptrdiff_t>(drop));
+    bins_[0] = folded;
+    first_bin_ += static_cast<int32_t>(drop);
+  }
+}
+
+uint64_t& Rollup::Bin(int32_t index) {
+  // Bins below first_bin_ were folded into the lowest one.
+  return bins_[static_cast<size_t>(std::max(index, first_bin_) - first_bin_)];
 }
 
 void Rollup::Add(double value, uint64_t times) {
@@ -40,7 +78,9 @@ void Rollup::Add(double value, uint64_t times) {
   if (value <= kMinIndexable) {
     zero_count_ += times;
   } else {
-    bins_[BinOf(value)] += times;
+    const int32_t i = BinOf(value);
+    Cover(i, i);
+    Bin(i) += times;
   }
 }
 
@@ -57,7 +97,12 @@ void Rollup::Merge(const Rollup& o) {
   sum_ += o.sum_;
   sum_squares_ += o.sum_squares_;
   zero_count_ += o.zero_count_;
-  for (const auto& [i, c] : o.bins_) bins_[i] += c;
+  if (o.bins_.empty()) return;
+  const int32_t o_last = o.first_bin_ + static_cast<int32_t>(o.bins_.size()) - 1;
+  Cover(o.first_bin_, o_last);
+  for (size_t i = 0; i < o.bins_.size(); ++i) {
+    if (o.bins_[i] != 0) Bin(o.first_bin_ + static_cast<int32_t>(i)) += o.bins_[i];
+  }
 }
 
 double Rollup::StdDev() const {
@@ -78,10 +123,10 @@ double Rollup::Quantile(double q) const {
   } else {
     uint64_t seen = zero_count_;
     v = max_;
-    for (const auto& [i, c] : bins_) {
-      seen += c;
+    for (size_t i = 0; i < bins_.size(); ++i) {
+      seen += bins_[i];
       if (seen > rank) {
-        v = ValueOf(i);
+        v = ValueOf(first_bin_ + static_cast<int32_t>(i));
         break;
       }
     }
@@ -96,11 +141,10 @@ void Rollup::ToProto(store::RollupValue* out) const {
   out->set_min(min_);
   out->set_max(max_);
   out->set_zero_count(zero_count_);
-  out->mutable_bin_index()->Reserve(bins_.size());
-  out->mutable_bin_count()->Reserve(bins_.size());
-  for (const auto& [i, c] : bins_) {
-    out->add_bin_index(i);
-    out->add_bin_count(c);
+  for (size_t i = 0; i < bins_.size(); ++i) {
+    if (bins_[i] == 0) continue;
+    out->add_bin_index(first_bin_ + static_cast<int32_t>(i));
+    out->add_bin_count(bins_[i]);
   }
 }
 
@@ -110,10 +154,15 @@ std::string Rollup::Serialize() const {
   return v.SerializeAsString();
 }
 
-bool Rollup::Parse(const std::string& bytes) {
-  store::RollupValue v;
-  if (!v.ParseFromString(bytes)) return false;
-  *this = Rollup(v);
+bool Rollup::Parse(std::string_view bytes) {
+  // One message per thread, reused: parsing into it does not allocate once it has grown.
+  thread_local store::RollupValue v;
+  v.Clear();
+  if (!v.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    *this = Rollup();
+    return false;
+  }
+  Load(v);
   return true;
 }
 

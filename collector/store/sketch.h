@@ -6,13 +6,19 @@
 //   r.Merge(other);
 //   double p95 = r.Quantile(0.95);
 //
+// The sketch's bins are kept dense (one counter per bin between the lowest and highest used),
+// so merging two rollups is adding two arrays. At most kMaxBins are kept: a sketch that would
+// span more folds its lowest bins into the lowest one kept (as DDSketch's "collapsing lowest"
+// store does), so only quantiles among values below max / 10^35 lose accuracy.
+//
 // Not thread-safe; a value type.
 #ifndef LLMTAP_COLLECTOR_STORE_SKETCH_H_
 #define LLMTAP_COLLECTOR_STORE_SKETCH_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "collector/store/store.pb.h"
 
@@ -24,6 +30,8 @@ class Rollup {
   static constexpr double kRelativeAccuracy = 0.01;
   // Values at or below this (including negatives) count as zero in the sketch.
   static constexpr double kMinIndexable = 1e-9;
+  // Most bins kept: a value range of gamma^4096, about 10^35.
+  static constexpr int32_t kMaxBins = 4096;
 
   Rollup() = default;
   explicit Rollup(const store::RollupValue& v);
@@ -44,8 +52,9 @@ class Rollup {
 
   void ToProto(store::RollupValue* out) const;
   std::string Serialize() const;
-  // False when `bytes` is not a RollupValue.
-  bool Parse(const std::string& bytes);
+  // Replaces this rollup with the serialized one; false (and empty) when `bytes` is not a
+  // RollupValue.
+  bool Parse(std::string_view bytes);
 
  private:
   uint64_t count_ = 0;
@@ -54,7 +63,14 @@ class Rollup {
   double min_ = 0;
   double max_ = 0;
   uint64_t zero_count_ = 0;
-  std::map<int32_t, uint64_t> bins_;
+  int32_t first_bin_ = 0;        // Index of bins_[0].
+  std::vector<uint64_t> bins_;   // Counts of bins first_bin_, first_bin_ + 1, ...
+
+  void Load(const store::RollupValue& v);
+  // Makes bins_ cover bins [lo, hi], folding the lowest ones past kMaxBins.
+  void Cover(int32_t lo, int32_t hi);
+  // The counter of bin `index`, or of the lowest bin kept when `index` was folded.
+  uint64_t& Bin(int32_t index);
 };
 
 }  // namespace llmtap::collector

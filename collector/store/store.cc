@@ -18,6 +18,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/table_properties_collectors.h"
 #include "rocksdb/write_batch.h"
 
 namespace llmtap::collector {
@@ -121,12 +122,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   id_options.memtable_whole_key_filtering = true;
   id_options.memtable_prefix_bloom_size_ratio = 0.05;
 
+  // Queue entries are deleted soon after they are written, so flushed queue files are mostly
+  // tombstones, which every scan from the head must step over until a compaction drops them:
+  // files that are more than half tombstones are compacted right away.
+  rocksdb::ColumnFamilyOptions queue_options = small;
+  queue_options.table_properties_collector_factories.push_back(
+      rocksdb::NewCompactOnDeletionCollectorFactory(128, 64));
+
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, small},
       {"samples", sample_options},
       {"ids", id_options},
       {"scores", cf(&id_time)},
-      {"queue", small},
+      {"queue", queue_options},
       {"rollups", rollup_options},
       {"meta", small},
   };
@@ -140,11 +148,35 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   store->queue_ = store->handles_[4];
   store->rollups_ = store->handles_[5];
   store->meta_ = store->handles_[6];
+  if (absl::Status s = store->CheckLayout(dir); !s.ok()) return s;
   uint64_t depth = 0;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), store->queue_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++depth;
+  if (it->SeekToLast(); it->Valid() && it->key().size() >= 8) {
+    store->last_queue_time_ = static_cast<int64_t>(
+        keys::GetBE64(std::string_view(it->key().data(), it->key().size())));
+  }
   store->queue_depth_ = depth;
   return store;
+}
+
+absl::Status Store::CheckLayout(const std::string& dir) {
+  absl::StatusOr<std::string> layout = GetMeta(keys::kLayoutKey);
+  if (layout.ok()) {
+    if (*layout == keys::kLayoutVersion) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        Cat(dir, " holds data in key layout ", *layout, "; this llmtapd reads layout ",
+            keys::kLayoutVersion, ". Point storage.data_dir at a new directory."));
+  }
+  if (!absl::IsNotFound(layout.status())) return layout.status();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), rollups_));
+  it->SeekToFirst();
+  if (it->Valid()) {
+    return absl::FailedPreconditionError(
+        Cat(dir, " was written by an older llmtapd (rollup key layout 1); this llmtapd reads "
+                 "layout ", keys::kLayoutVersion, ". Point storage.data_dir at a new directory."));
+  }
+  return PutMeta(keys::kLayoutKey, keys::kLayoutVersion);
 }
 
 Store::~Store() {
@@ -213,6 +245,10 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
 
   rocksdb::WriteBatch batch;
   const int64_t now = absl::GetCurrentTimeNanos();
+  // Queue keys grow with every write, even if the clock steps back, so that entries of later
+  // writes always sort after those of earlier ones (the scoring engine's cursor relies on it).
+  const int64_t queue_time = std::max(now, last_queue_time_ + 1);
+  last_queue_time_ = queue_time;
   std::string value;
   absl::flat_hash_set<std::string_view> apps;
   // Rollups are first summed per (app, model, variant, minute) group of samples, then each
@@ -234,7 +270,7 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
     if (write.enqueue) {
       store::QueueEntry entry;
       entry.set_sample_key(f.key);
-      batch.Put(queue_, keys::QueueKey(now, ids[f.index]), entry.SerializeAsString());
+      batch.Put(queue_, keys::QueueKey(queue_time, ids[f.index]), entry.SerializeAsString());
     }
     apps.insert(sample.app());
 
@@ -368,38 +404,43 @@ absl::Status Store::ScanRollups(
     std::string_view series_prefix,
     const std::function<void(std::string_view, std::string_view, std::string_view, int64_t,
                              const Rollup&)>& visit) const {
-  std::string lower = keys::RollupPrefix(res, app);
-  std::string upper = lower;
-  keys::PutBE64(&lower, static_cast<uint64_t>(std::max<int64_t>(start_s, 0)));
-  keys::PutBE64(&upper, end_s > 0 ? static_cast<uint64_t>(end_s) : ~0ULL);
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  // Each series of the app is a run of keys in bucket order (see keys.h): for each series
+  // that starts with series_prefix, seek to its first bucket in range, read to the end of the
+  // range, then seek to the next series.
+  const std::string app_prefix = keys::RollupPrefix(res, app);
+  std::string upper = app_prefix;
+  upper.back() = '\1';  // Just past every key of this app and resolution.
+  rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, rollups_));
-  std::string buf, target;
-  it->Seek(lower_slice);
-  while (it->Valid()) {
+  std::string target = app_prefix;
+  target.append(series_prefix);
+  Rollup r;
+  for (it->Seek(target); it->Valid();) {
     const std::string_view key(it->key().data(), it->key().size());
     auto parts = keys::ParseRollupKey(key);
     if (!parts) {
       it->Next();
       continue;
     }
-    if (parts->series.substr(0, series_prefix.size()) != series_prefix) {
-      // Series sort last in the key: seek to the wanted ones of this (bucket, model, variant)
-      // group when they come later, else past the whole group ("\xff" sorts after any name).
-      target.assign(key.substr(0, key.size() - parts->series.size()));
-      if (parts->series < series_prefix) {
-        target.append(series_prefix);
-      } else {
-        target.push_back('\xff');
-      }
+    if (parts->series.substr(0, series_prefix.size()) != series_prefix) break;  // Past them.
+    const size_t series_end = app_prefix.size() + parts->series.size() + 1;  // After its '\0'.
+    if (parts->bucket_start_s < start_s) {
+      target.assign(key.substr(0, series_end));
+      keys::PutBE64(&target, static_cast<uint64_t>(start_s));
       it->Seek(target);
       continue;
     }
-    Rollup r;
-    buf.assign(it->value().data(), it->value().size());
-    if (r.Parse(buf)) visit(parts->model, parts->variant, parts->series, parts->bucket_start_s, r);
+    if (end_s > 0 && parts->bucket_start_s >= end_s) {
+      target.assign(key.substr(0, series_end - 1));
+      target.push_back('\1');  // The next series.
+      it->Seek(target);
+      continue;
+    }
+    if (r.Parse(std::string_view(it->value().data(), it->value().size()))) {
+      visit(parts->model, parts->variant, parts->series, parts->bucket_start_s, r);
+    }
     it->Next();
   }
   return FromRocks(it->status(), "rollup scan");

@@ -84,6 +84,7 @@ class Store {
   absl::Status Ingest(const IngestWrite& write, std::vector<char>* is_new);
 
   // Visits up to `limit` scoring-queue entries, oldest first, starting after `after_key`.
+  // Entries written by an Ingest sort after every entry already in the queue.
   absl::Status ScanQueue(size_t limit, std::string_view after_key,
                          const std::function<void(std::string_view key, store::QueueEntry&&)>&
                              visit) const;
@@ -158,6 +159,8 @@ class Store {
  private:
   Store() = default;
   absl::Status CheckFreeSpace();
+  // Records the key layout in a new database; refuses one written with another layout.
+  absl::Status CheckLayout(const std::string& dir);
 
   v1::StorageConfig config_;
   std::string dir_;
@@ -177,6 +180,7 @@ class Store {
   // Ingest-thread state (one caller at a time).
   int64_t free_space_checked_ns_ = 0;
   bool disk_full_ = false;
+  int64_t last_queue_time_ = 0;  // Time part of the last queue key written.
 };
 
 }  // namespace llmtap::collector

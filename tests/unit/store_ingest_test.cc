@@ -125,5 +125,81 @@ TEST_F(StoreIngestTest, RepeatedIdsAreStoredOnceAndRollupsCountStoredSamples) {
   for (const auto& s : samples) ASSERT_TRUE(store_->GetSample(s.id()).ok()) << s.id();
 }
 
+TEST_F(StoreIngestTest, RollupScansReturnExactlyTheSeriesAndBucketsAsked) {
+  // One sample per hour for ten hours, two models; series m:* from ingest plus two rubric
+  // series written as scores would be.
+  const int64_t hour0 = 1700000000 / 3600 * 3600;
+  std::vector<v1::Sample> samples(20);
+  std::vector<v1::Sample*> ptrs;
+  for (int i = 0; i < 20; ++i) {
+    v1::Sample& s = samples[i];
+    const int64_t start = (hour0 + 3600 * (i / 2) + 10) * 1000000000LL;
+    s.set_id(Id(start / 1000000, i));
+    s.set_app("app");
+    s.set_model(i % 2 ? "m1" : "m2");
+    s.set_variant("production");
+    s.set_start_time_unix_nano(start);
+    s.set_latency_ms(100 + i);
+    ptrs.push_back(&s);
+  }
+  IngestWrite write;
+  write.samples = ptrs;
+  std::vector<char> is_new;
+  ASSERT_TRUE(store_->Ingest(write, &is_new).ok());
+  std::vector<ScoreWrite> scores(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    scores[i].sample = &samples[i];
+    scores[i].rollup_values = {{"r:alpha", 0.5}, {"r:beta", 1.0}, {"r:alpha:x", 0.25}};
+  }
+  ASSERT_TRUE(store_->CommitScores(scores).ok());
+
+  struct Row {
+    std::string series;
+    int64_t bucket;
+    uint64_t count;
+  };
+  auto scan = [&](std::string_view prefix, int64_t start_s, int64_t end_s) {
+    std::vector<Row> rows;
+    EXPECT_TRUE(store_
+                    ->ScanRollups(keys::kHour, "app", start_s, end_s, prefix,
+                                  [&](std::string_view, std::string_view, std::string_view series,
+                                      int64_t bucket, const Rollup& r) {
+                                    rows.push_back({std::string(series), bucket, r.count()});
+                                  })
+                    .ok());
+    return rows;
+  };
+  // Hours 3..6 of the rubric series: three series x four hours x two models.
+  std::vector<Row> rows = scan("r:", hour0 + 3 * 3600, hour0 + 7 * 3600);
+  ASSERT_EQ(rows.size(), 3u * 4 * 2);
+  for (const Row& row : rows) {
+    EXPECT_TRUE(row.series == "r:alpha" || row.series == "r:beta" || row.series == "r:alpha:x");
+    EXPECT_GE(row.bucket, hour0 + 3 * 3600);
+    EXPECT_LT(row.bucket, hour0 + 7 * 3600);
+    EXPECT_EQ(row.count, 1u);
+  }
+  // Series come in key order, each in bucket order.
+  EXPECT_EQ(rows.front().series, "r:alpha");
+  EXPECT_EQ(rows.back().series, "r:beta");
+  // One series by its full name, unbounded end; the prefix "r:alpha" also matches "r:alpha:x".
+  EXPECT_EQ(scan(kLatencySeries, hour0 + 8 * 3600, 0).size(), 2u * 2);
+  EXPECT_EQ(scan("r:alpha", 0, 0).size(), 2u * 10 * 2);
+  EXPECT_EQ(scan("r:gamma", 0, 0).size(), 0u);
+  // No prefix: every series of the app.
+  uint64_t latency = 0;
+  for (const Row& row : scan("", 0, 0)) latency += row.series == kLatencySeries ? row.count : 0;
+  EXPECT_EQ(latency, samples.size());
+}
+
+TEST_F(StoreIngestTest, ADatabaseWithAnotherKeyLayoutIsRefused) {
+  ASSERT_TRUE(store_->PutMeta(keys::kLayoutKey, "1").ok());
+  store_.reset();
+  auto reopened = Store::Open(dir_, v1::StorageConfig());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(reopened.status().message().find("layout 1"), std::string::npos)
+      << reopened.status();
+}
+
 }  // namespace
 }  // namespace llmtap::collector
