@@ -66,10 +66,11 @@ struct BleuScratch {
   // is matched, the copies left), and the count in the reference being counted.
   std::vector<uint32_t> ref_counts;
   std::vector<uint32_t> one_ref;
-  // Per n-gram id of the previous and of the current order: whether it occurs both in the
-  // hypothesis and in a reference.
-  std::vector<uint8_t> shared;
-  std::vector<uint8_t> next_shared;
+  // Per n-gram id of the previous and of the current order: 1 if it occurs both in the
+  // hypothesis and in a reference, else 0. (uint32_t, not uint8_t: stores through a
+  // character type could alias everything, which would make the loops reload all state.)
+  std::vector<uint32_t> shared;
+  std::vector<uint32_t> next_shared;
 };
 
 // _get_closest_ref_len: smallest |hyp - ref|, ties to the shorter reference.
@@ -90,15 +91,15 @@ size_t ClosestRefLen(const std::vector<size_t>& ends) {
 
 // N-gram ids for n >= 2. The n-gram at position i is identified by the pair (a, b) of the
 // ids of the (n-1)-grams at i and i + 1, which overlap in all but their first and last
-// tokens. It can occur in both the hypothesis and a reference only if a and b both do
-// (`shared`); any other n-gram gets kNoGram without a table lookup. References insert; the
-// hypothesis only looks up, as an n-gram in no reference cannot match.
-uint32_t ReferenceGramId(uint32_t a, uint32_t b, const uint8_t* shared, IdPairTable* table) {
-  return shared[a] && shared[b] ? table->Insert(a, b) + 1 : kNoGram;
+// tokens. References insert; the hypothesis only looks up, as an n-gram in no reference
+// cannot match. An n-gram can occur in both the hypothesis and a reference only if a and b
+// both do (`shared`), so references insert only those, and other n-grams get kNoGram.
+uint32_t ReferenceGramId(uint32_t a, uint32_t b, const uint32_t* shared, IdPairTable* table) {
+  return (shared[a] & shared[b]) != 0 ? table->Insert(a, b) + 1 : kNoGram;
 }
-uint32_t HypothesisGramId(uint32_t a, uint32_t b, const uint8_t* shared,
-                          const IdPairTable& table) {
-  if (!shared[a] || !shared[b]) return kNoGram;
+// No test of `shared` here: such a pair is not in the table, and testing is slower than
+// looking up.
+uint32_t HypothesisGramId(uint32_t a, uint32_t b, const IdPairTable& table) {
   const uint32_t id = table.Find(a, b);
   return id == IdPairTable::kAbsent ? kNoGram : id + 1;
 }
@@ -109,7 +110,7 @@ uint32_t HypothesisGramId(uint32_t a, uint32_t b, const uint8_t* shared,
 void CountReferenceGrams(size_t n, size_t max_id, BleuScratch* s) {
   const std::vector<size_t>& ends = s->ends;
   uint32_t* const grams = s->grams.data();
-  const uint8_t* const shared = s->shared.data();
+  const uint32_t* const shared = s->shared.data();
   s->ref_counts.assign(max_id + 1, 0);
   uint32_t* const ref_counts = s->ref_counts.data();
   if (n > 1) s->table.Reset(ends.back() - ends[0]);
@@ -137,13 +138,12 @@ void CountReferenceGrams(size_t n, size_t max_id, BleuScratch* s) {
 size_t MatchHypothesisGrams(size_t n, BleuScratch* s) {
   const size_t hyp_len = s->ends[0];
   uint32_t* const grams = s->grams.data();
-  const uint8_t* const shared = s->shared.data();
   uint32_t* const ref_counts = s->ref_counts.data();
   s->next_shared.assign(s->ref_counts.size(), 0);
-  uint8_t* const next_shared = s->next_shared.data();
+  uint32_t* const next_shared = s->next_shared.data();
   size_t correct = 0;
   for (size_t i = 0; i + n <= hyp_len; ++i) {
-    if (n > 1) grams[i] = HypothesisGramId(grams[i], grams[i + 1], shared, s->table);
+    if (n > 1) grams[i] = HypothesisGramId(grams[i], grams[i + 1], s->table);
     // Without branches, as whether an n-gram matches is hard to predict.
     const uint32_t gram = grams[i];
     const uint32_t left = ref_counts[gram];

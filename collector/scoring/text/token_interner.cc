@@ -7,7 +7,10 @@ namespace llmtap::collector::text {
 namespace {
 
 constexpr size_t kMinCapacity = 64;
-constexpr size_t kShrinkFactor = 64;  // Reset frees tables this much larger than needed.
+// Reset frees a table this much larger than needed, if it is also larger than kKeepSlots
+// (1 MiB): texts of mixed lengths then do not reallocate it back and forth.
+constexpr size_t kShrinkFactor = 64;
+constexpr size_t kKeepSlots = size_t{1} << 16;
 constexpr size_t kMaxSlotSize = 0xFFFF;
 
 uint64_t Mix(uint64_t h) {
@@ -20,7 +23,7 @@ uint64_t Mix(uint64_t h) {
 // A fast hash for short tokens: 8 bytes at a time, the last 1..8 bytes with at most two
 // loads into `*head`. For a token of at most 8 bytes, (size, head) identifies it exactly:
 // 4..8 bytes are covered by the first and last 4, and 1..3 bytes by bytes 0, n/2 and n-1.
-uint64_t HashBytes(std::string_view s, uint64_t* head) {
+[[gnu::always_inline]] inline uint64_t HashBytes(std::string_view s, uint64_t* head) {
   const char* p = s.data();
   size_t n = s.size();
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -58,7 +61,8 @@ size_t CapacityFor(size_t tokens) {
 
 void TokenInterner::UseSlots(size_t capacity) {
   mask_ = capacity - 1;
-  if (slots_.size() < capacity || slots_.size() > capacity * kShrinkFactor) {
+  const bool too_large = slots_.size() > capacity * kShrinkFactor && slots_.size() > kKeepSlots;
+  if (slots_.size() < capacity || too_large) {
     slots_.assign(capacity, Slot{});
     slots_.shrink_to_fit();
     generation_ = 1;

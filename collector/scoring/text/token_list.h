@@ -72,6 +72,14 @@ class TokenList {
     if (offset != LastEnd()) ends_.push_back(offset);
   }
   void FinishWrite(const char* end) { used_ = static_cast<size_t>(end - chars_.get()); }
+  // Between BeginWrite and FinishWrite: ends tokens at begin + offsets[k] for k < count, with
+  // `begin` what BeginWrite returned. For tokenizers that collect the ends themselves.
+  // REQUIRES: the offsets increase, and each token has bytes.
+  void EndTokensAt(const char* begin, const uint32_t* offsets, size_t count) {
+    const uint32_t base = static_cast<uint32_t>(begin - chars_.get());
+    ends_.reserve(ends_.size() + count);
+    for (size_t k = 0; k < count; ++k) ends_.push_back(base + offsets[k]);
+  }
 
   size_t size() const { return ends_.size(); }
   bool empty() const { return ends_.empty(); }

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "collector/scoring/text/python_unicode.h"
 
@@ -40,14 +41,23 @@ constexpr bool IsSpacedPunctuation(unsigned char b) {
          (b >= 0x28 && b <= 0x2B) || (b >= 0x3A && b <= 0x40) || b == '/';
 }
 
-enum class ByteKind : uint8_t { kPlain, kSpace, kSpaced, kPeriodOrComma, kHyphen, kNonAscii };
+// kPlain and kSpace come first: Tokenize's fast path takes the bytes up to kSpace.
+enum class ByteKind : uint8_t { kPlain, kSpace, kSpaced, kPeriodOrComma, kHyphen, kSpaceLead };
+
+// True for the lead bytes of the non-ASCII whitespace characters' UTF-8 encodings (U+0085,
+// U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+constexpr bool IsNonAsciiSpaceLead(unsigned char b) {
+  return b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3;
+}
 
 constexpr std::array<ByteKind, 256> MakeByteKinds() {
   std::array<ByteKind, 256> kinds{};
   for (int b = 0; b < 256; ++b) {
     const unsigned char c = static_cast<unsigned char>(b);
-    if (c >= 0x80) {
-      kinds[b] = ByteKind::kNonAscii;
+    if (IsNonAsciiSpaceLead(c)) {
+      kinds[b] = ByteKind::kSpaceLead;
+    } else if (c >= 0x80) {
+      kinds[b] = ByteKind::kPlain;  // Part of a character that is neither space nor a digit.
     } else if (IsPythonAsciiSpace(c)) {
       kinds[b] = ByteKind::kSpace;
     } else if (IsSpacedPunctuation(c)) {
@@ -114,42 +124,59 @@ std::string_view Preprocess(std::string_view line, std::string* a, std::string* 
 void Tokenize(std::string_view line, TokenList* tokens) {
   thread_local std::string a;
   thread_local std::string b;
+  thread_local std::vector<uint32_t> ends;  // Token ends, as offsets in `out`.
   const std::string_view text = Preprocess(line, &a, &b);
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
+  // A token has at least one byte; the fast path also writes one past the last end.
+  if (ends.size() < n + 1) ends.resize(n + 1);
 
   tokens->FinishToken();
-  char* const begin = tokens->BeginWrite(n);
-  char* w = begin;
-  auto split = [&] { tokens->EndTokenAt(w); };
-  bool previous_is_digit = false;  // In step 1's output; the padding is a space.
-  for (size_t i = 0; i < n;) {
-    const unsigned char c = p[i];
-    const ByteKind kind = kByteKinds[c];
-    if (kind == ByteKind::kPlain) {  // The common case: a run of letters and digits.
-      char* out = w;  // A local, so the byte stores cannot alias it.
-      do {
-        *out++ = static_cast<char>(p[i++]);
-      } while (i < n && kByteKinds[p[i]] == ByteKind::kPlain);
-      w = out;
-      previous_is_digit = IsDigit(p[i - 1]);
-      continue;
+  char* const out = tokens->BeginWrite(n);
+  uint32_t* const end_at = ends.data();
+  uint32_t w = 0;         // Bytes written to out.
+  uint32_t last_end = 0;  // Where the token being written starts.
+  size_t count = 0;       // Tokens ended.
+  // Ends the token being written, if it has any bytes.
+  auto split = [&] {
+    end_at[count] = w;
+    count += w != last_end;
+    last_end = w;
+  };
+  for (size_t i = 0;;) {
+    // The common case: letters, digits (and other characters that are never split) and
+    // whitespace, which ends the token being written. Without a branch per byte, as the
+    // length of a word is hard to predict.
+    for (; i < n; ++i) {
+      const ByteKind kind = kByteKinds[p[i]];
+      if (kind > ByteKind::kSpace) break;
+      const bool space = kind == ByteKind::kSpace;
+      out[w] = static_cast<char>(p[i]);
+      end_at[count] = w;
+      count += space & (w != last_end);
+      last_end = space ? w : last_end;
+      w += !space;
     }
-    switch (kind) {
+    if (i == n) break;
+    // In step 1's output the character before p[i] is p[i - 1] (or the padding space):
+    // no replacement so far has changed a digit or put one in.
+    const unsigned char c = p[i];
+    const bool previous_is_digit = i > 0 && IsDigit(p[i - 1]);
+    switch (kByteKinds[c]) {
       case ByteKind::kPlain:
-        break;  // Handled above.
       case ByteKind::kSpace:
-        split();
-        break;
+        break;  // Handled above.
       case ByteKind::kSpaced:
         split();
-        *w++ = static_cast<char>(c);
+        out[w++] = static_cast<char>(c);
         split();
+        ++i;
         break;
       case ByteKind::kHyphen:
         if (previous_is_digit) split();
-        *w++ = '-';
+        out[w++] = '-';
         if (previous_is_digit) split();
+        ++i;
         break;
       case ByteKind::kPeriodOrComma: {
         size_t j = i + 1;
@@ -163,31 +190,28 @@ void Tokenize(std::string_view line, TokenList* tokens) {
         if (k > 1 || split_around) split();
         for (size_t m = i; m < j; ++m) {
           if (m > i) split();
-          *w++ = static_cast<char>(p[m]);
+          out[w++] = static_cast<char>(p[m]);
         }
         if (split_around) split();
-        previous_is_digit = false;
         i = j;
-        continue;
+        break;
       }
-      case ByteKind::kNonAscii: {
+      case ByteKind::kSpaceLead: {
         const size_t space = PythonSpaceLength(text, i);
         if (space > 0) {
           split();
           i += space;
         } else {
-          *w++ = static_cast<char>(c);
+          out[w++] = static_cast<char>(c);  // The rest of the character is kPlain.
           ++i;
         }
-        previous_is_digit = false;
-        continue;
+        break;
       }
     }
-    previous_is_digit = false;
-    ++i;
   }
   split();
-  tokens->FinishWrite(w);
+  tokens->EndTokensAt(out, end_at, count);
+  tokens->FinishWrite(out + w);
 }
 
 }  // namespace
