@@ -20,9 +20,14 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
-// A fast hash for short tokens: 8 bytes at a time, the last 1..8 bytes with at most two
-// loads into `*head`. For a token of at most 8 bytes, (size, head) identifies it exactly:
-// 4..8 bytes are covered by the first and last 4, and 1..3 bytes by bytes 0, n/2 and n-1.
+// Eight zero bytes, read instead of a token too short for the loads that need 4 bytes.
+constexpr char kZeros[8] = {};
+
+// A fast hash for short tokens: 8 bytes at a time, then the last 0..8 bytes go into
+// `*head`. For a token of at most 8 bytes, (size, head) identifies it exactly: 4..8 bytes
+// are covered by the first and last 4, and 0..3 bytes by bytes 0, n/2 and n-1. Both heads
+// are computed and one is selected, as a branch on the length is poorly predicted; the
+// loads that do not apply read kZeros instead of bytes outside the token.
 [[gnu::always_inline]] inline uint64_t HashBytes(std::string_view s, uint64_t* head) {
   const char* p = s.data();
   size_t n = s.size();
@@ -32,17 +37,22 @@ uint64_t Mix(uint64_t h) {
     std::memcpy(&word, p, 8);
     h = Mix(h ^ word) * 0x9e3779b97f4a7c15ULL;
   }
-  uint64_t tail = 0;
-  if (n >= 4) {
-    uint32_t first;
-    uint32_t last;
-    std::memcpy(&first, p, 4);
-    std::memcpy(&last, p + n - 4, 4);
-    tail = (uint64_t{first} << 32) | last;
-  } else if (n > 0) {
-    const auto* u = reinterpret_cast<const unsigned char*>(p);
-    tail = (uint64_t{u[0]} << 16) | (uint64_t{u[n >> 1]} << 8) | u[n - 1];
-  }
+  // Selections by indexing and masking, which compilers do not turn into branches.
+  const size_t four_or_more = n >= 4 ? 1 : 0;
+  const char* const long_source[2] = {kZeros, p};
+  const char* const q = long_source[four_or_more];
+  const size_t last_at = (n - 4) & (0 - four_or_more);
+  uint32_t first;
+  uint32_t last;
+  std::memcpy(&first, q, 4);
+  std::memcpy(&last, q + last_at, 4);
+  const char* const short_source[2] = {kZeros, p};
+  const auto* u = reinterpret_cast<const unsigned char*>(short_source[n > 0 ? 1 : 0]);
+  const size_t m = n + (n == 0 ? 1 : 0);
+  const uint64_t short_head = (uint64_t{u[0]} << 16) | (uint64_t{u[m >> 1]} << 8) | u[m - 1];
+  const uint64_t long_head = (uint64_t{first} << 32) | last;
+  const uint64_t long_mask = 0 - uint64_t{four_or_more};
+  const uint64_t tail = (long_head & long_mask) | (short_head & ~long_mask);
   *head = tail;
   return Mix(h ^ tail);
 }
