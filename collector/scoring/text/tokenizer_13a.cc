@@ -98,27 +98,52 @@ bool HasHyphenNewline(std::string_view line) {
   return false;
 }
 
-// Tokenizer13a.__call__'s replacements, done only when one could change the tokens. Returns
-// the line to tokenize: `line` itself or `*a`. Replacing "\n" by " " alone changes nothing,
-// as both are whitespace to every later step, so a line whose only candidate replacement is
-// that one is tokenized as it is.
+// The first of Tokenizer13a.__call__'s replacements, done only when one applies: removing
+// "<skipped>", then "-\n", can join characters into new tokens. Returns the line to
+// tokenize: `line` itself or `*a`. The others are left to Tokenize: "\n" -> " " changes
+// nothing, as both are whitespace to every later step, and the entities are decoded as
+// they are met (see DecodeEntity).
 std::string_view Preprocess(std::string_view line, std::string* a, std::string* b) {
-  const bool has_ampersand = line.find('&') != std::string_view::npos;
-  if (!has_ampersand && line.find("<skipped>") == std::string_view::npos &&
-      !HasHyphenNewline(line)) {
+  if (line.find("<skipped>") == std::string_view::npos && !HasHyphenNewline(line)) {
     return line;
   }
   a->assign(line);
   ReplaceAll(a, "<skipped>", "", b);
   ReplaceAll(a, "-\n", "", b);
-  ReplaceAll(a, "\n", " ", b);
-  if (a->find('&') != std::string::npos) {
-    ReplaceAll(a, "&quot;", "\"", b);
-    ReplaceAll(a, "&amp;", "&", b);
-    ReplaceAll(a, "&lt;", "<", b);
-    ReplaceAll(a, "&gt;", ">", b);
-  }
   return *a;
+}
+
+bool StartsWith(std::string_view text, size_t pos, std::string_view prefix) {
+  return pos <= text.size() && text.substr(pos).starts_with(prefix);
+}
+
+// At the '&' text[pos], returns the character that Tokenizer13a's entity replacements make
+// of the text from there and sets `*length` to the number of bytes they replace by it.
+// The replacements are four passes, in this order: "&quot;" -> '"', "&amp;" -> '&',
+// "&lt;" -> '<', "&gt;" -> '>'. No two of the patterns can overlap, and the only
+// replacement that can take part in a later pattern is the '&' of "&amp;", which starts
+// "&lt;" or "&gt;" if "lt;" or "gt;" follows it ("&amp;lt;" becomes "<"; "&amp;quot;"
+// stays "&quot;", as that pass came first). So one pass from left to right decides each
+// '&'. Every result, like '&' itself, is punctuation that step 1 makes a token of its own.
+char DecodeEntity(std::string_view text, size_t pos, size_t* length) {
+  if (StartsWith(text, pos, "&quot;")) {
+    *length = 6;
+    return '"';
+  }
+  if (StartsWith(text, pos, "&amp;")) {
+    if (StartsWith(text, pos + 5, "lt;") || StartsWith(text, pos + 5, "gt;")) {
+      *length = 8;
+      return text[pos + 5] == 'l' ? '<' : '>';
+    }
+    *length = 5;
+    return '&';
+  }
+  if (StartsWith(text, pos, "&lt;") || StartsWith(text, pos, "&gt;")) {
+    *length = 4;
+    return text[pos + 1] == 'l' ? '<' : '>';
+  }
+  *length = 1;
+  return '&';
 }
 
 void Tokenize(std::string_view line, TokenList* tokens) {
@@ -158,20 +183,24 @@ void Tokenize(std::string_view line, TokenList* tokens) {
       w += !space;
     }
     if (i == n) break;
-    // In step 1's output the character before p[i] is p[i - 1] (or the padding space):
-    // no replacement so far has changed a digit or put one in.
+    // The character before p[i] in step 1's output is a digit iff p[i - 1] is: before
+    // p[i] only a decoded entity differs from the text, and it ends in ';' and stands for
+    // punctuation. (At i == 0 it is the padding space.)
     const unsigned char c = p[i];
     const bool previous_is_digit = i > 0 && IsDigit(p[i - 1]);
     switch (kByteKinds[c]) {
       case ByteKind::kPlain:
       case ByteKind::kSpace:
         break;  // Handled above.
-      case ByteKind::kSpaced:
+      case ByteKind::kSpaced: {
+        size_t length = 1;
+        const char spaced = c == '&' ? DecodeEntity(text, i, &length) : static_cast<char>(c);
         split();
-        out[w++] = static_cast<char>(c);
+        out[w++] = spaced;
         split();
-        ++i;
+        i += length;
         break;
+      }
       case ByteKind::kHyphen:
         if (previous_is_digit) split();
         out[w++] = '-';
