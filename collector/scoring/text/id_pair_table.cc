@@ -1,5 +1,6 @@
 #include "collector/scoring/text/id_pair_table.h"
 
+#include <bit>
 #include <cstddef>
 
 namespace llmtap::collector::text {
@@ -18,6 +19,7 @@ size_t CapacityFor(size_t pairs) {
 void IdPairTable::UseSlots(size_t capacity) {
   size_ = 0;
   mask_ = capacity - 1;
+  shift_ = 64 - std::countr_zero(capacity);
   if (slots_.size() < capacity) {
     slots_.assign(capacity, Slot{});
     generation_ = 1;
@@ -43,7 +45,7 @@ void IdPairTable::Grow() {
   UseSlots(2 * (mask_ + 1));
   for (const Slot& slot : old) {
     if (slot.generation != old_generation) continue;
-    size_t i = Hash(slot.key) & mask_;
+    size_t i = Home(slot.key);
     while (slots_[i].generation == generation_) i = (i + 1) & mask_;
     slots_[i] = Slot{slot.key, slot.id, generation_};
   }

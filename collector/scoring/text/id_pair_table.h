@@ -46,11 +46,10 @@ class IdPairTable {
   static uint64_t Key(uint32_t first, uint32_t second) {
     return (uint64_t{first} << 32) | second;
   }
-  static size_t Hash(uint64_t key) {
-    key ^= key >> 31;
-    key *= 0x9e3779b97f4a7c15ULL;
-    key ^= key >> 29;
-    return static_cast<size_t>(key);
+  // The first slot to probe for `key`: the top bits of key * 2^64 / phi (Fibonacci
+  // hashing), which depend on all of the key's bits.
+  size_t Home(uint64_t key) const {
+    return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> shift_);
   }
   // Makes the table use `capacity` slots (a power of two), forgetting all pairs.
   void UseSlots(size_t capacity);
@@ -58,6 +57,7 @@ class IdPairTable {
 
   std::vector<Slot> slots_;  // Slots [0, mask_] are in use; the rest is kept memory.
   size_t mask_ = 0;
+  int shift_ = 63;  // 64 - log2(mask_ + 1), once UseSlots has run.
   uint32_t generation_ = 1;
   size_t size_ = 0;
 };
@@ -67,7 +67,7 @@ class IdPairTable {
 inline uint32_t IdPairTable::Insert(uint32_t first, uint32_t second) {
   if ((size_ + 1) * 2 > mask_ + 1) Grow();
   const uint64_t key = Key(first, second);
-  for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = Home(key);; i = (i + 1) & mask_) {
     Slot& slot = slots_[i];
     if (slot.generation != generation_) {
       slot = Slot{key, static_cast<uint32_t>(size_), generation_};
@@ -80,7 +80,7 @@ inline uint32_t IdPairTable::Insert(uint32_t first, uint32_t second) {
 inline uint32_t IdPairTable::Find(uint32_t first, uint32_t second) const {
   if (slots_.empty()) return kAbsent;
   const uint64_t key = Key(first, second);
-  for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = Home(key);; i = (i + 1) & mask_) {
     const Slot& slot = slots_[i];
     if (slot.generation != generation_) return kAbsent;
     if (slot.key == key) return slot.id;
