@@ -100,8 +100,14 @@ void Rollup::Merge(const Rollup& o) {
   if (o.bins_.empty()) return;
   const int32_t o_last = o.first_bin_ + static_cast<int32_t>(o.bins_.size()) - 1;
   Cover(o.first_bin_, o_last);
-  for (size_t i = 0; i < o.bins_.size(); ++i) {
-    if (o.bins_[i] != 0) Bin(o.first_bin_ + static_cast<int32_t>(i)) += o.bins_[i];
+  if (o.first_bin_ >= first_bin_) {
+    // The usual case: every bin of `o` has its own counter here; add the arrays.
+    uint64_t* to = bins_.data() + (o.first_bin_ - first_bin_);
+    for (size_t i = 0; i < o.bins_.size(); ++i) to[i] += o.bins_[i];
+  } else {
+    for (size_t i = 0; i < o.bins_.size(); ++i) {
+      Bin(o.first_bin_ + static_cast<int32_t>(i)) += o.bins_[i];
+    }
   }
 }
 

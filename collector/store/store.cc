@@ -114,6 +114,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   rocksdb::ColumnFamilyOptions sample_options = cf(&sample_time);
   sample_options.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(true);
   rollup_options.write_buffer_size = 16 << 20;
+  // Every ingest and scoring write adds a merge operand to its current buckets' rollups; a
+  // read merges all operands newer than the key's last full value. Past this many operands in
+  // the memtable, a write folds them into a full value (one read), so a query never merges
+  // more than this per memtable, and flushed files hold full values that end reads early.
+  rollup_options.max_successive_merges = 16;
   rocksdb::ColumnFamilyOptions small = cf(nullptr);
   small.write_buffer_size = 8 << 20;
   // Ingest looks up every new id here, and nearly all are absent: a memtable bloom filter on
