@@ -9,8 +9,6 @@
 namespace llmtap::internal {
 namespace {
 
-// Dropped samples waiting for the sender to free them (see graveyard_).
-constexpr size_t kMaxGraveyard = 4096;
 // Sample.id is 32 hex characters; counted in the budget before the sender fills it.
 constexpr size_t kSampleIdChars = 32;
 
@@ -29,11 +27,7 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
     : options_(std::move(options)),
       transport_(std::move(transport)),
       redactor_(std::move(redactor)),
-      client_id_(NewSampleId()) {
-  MutexLock lock(&mu_);
-  graveyard_.reserve(kMaxGraveyard);
-  spare_graveyard_.reserve(kMaxGraveyard);
-}
+      client_id_(NewSampleId()) {}
 
 ClientImpl::~ClientImpl() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -51,9 +45,11 @@ void ClientImpl::Record(Sample sample) {
   // The id is made by the sender (from start_time) when left empty.
   const size_t bytes = ApproximateBytes(sample) + (sample.id.empty() ? kSampleIdChars : 0);
   std::unique_ptr<Sample> node(new Sample(std::move(sample)));
-  // What cannot go to the graveyard is freed here, after the lock is released.
+  // Dropped samples are freed here, after the lock is released. On this thread, not the
+  // sender's: with glibc, memory freed by another thread goes back through its arena's lock,
+  // which the recording thread's next allocation would then wait for.
   std::unique_ptr<Sample> evicted;
-  std::vector<std::unique_ptr<Sample>> evicted_more;
+  std::vector<std::unique_ptr<Sample>> evicted_more;  // Only when one sample is not enough.
   {
     MutexLock lock(&mu_);
     ++stats_.recorded;
@@ -68,10 +64,7 @@ void ClientImpl::Record(Sample sample) {
       while (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes) {
         Waiting& oldest = waiting_.front();
         waiting_bytes_ -= oldest.bytes;
-        if (graveyard_.size() < kMaxGraveyard) {
-          graveyard_.push_back(std::move(oldest.sample));
-          if (graveyard_.size() == kMaxGraveyard / 2) cv_.Signal();
-        } else if (!evicted) {
+        if (!evicted) {
           evicted = std::move(oldest.sample);
         } else {
           evicted_more.push_back(std::move(oldest.sample));
@@ -91,14 +84,6 @@ void ClientImpl::Record(Sample sample) {
       }
     }
   }
-}
-
-void ClientImpl::FreeGraveyardLocked() {
-  if (graveyard_.empty()) return;
-  graveyard_.swap(spare_graveyard_);  // Both keep their reserved capacity.
-  mu_.Unlock();
-  spare_graveyard_.clear();
-  mu_.Lock();
 }
 
 bool ClientImpl::BatchReadyLocked(absl::Time now) const {
@@ -203,7 +188,6 @@ void ClientImpl::SendLoop() {
 
     // Wait for something to do.
     while (!stopping_ && !stream_broken_) {
-      FreeGraveyardLocked();
       const absl::Time now = absl::Now();
       const bool stats_due = now >= next_stats;
       if (inflight_.size() < options_.max_inflight_batches &&

@@ -62,8 +62,6 @@ class ClientImpl final : public Client {
   // Moves up to one batch from waiting_ to inflight_ and returns its request.
   std::shared_ptr<const v1::IngestRequest> TakeBatchLocked(bool with_stats)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Frees the samples Record() dropped (with mu_ released while freeing).
-  void FreeGraveyardLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool BatchReadyLocked(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t OldestPendingSeqLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::ClientStats StatsProtoLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -93,11 +91,6 @@ class ClientImpl final : public Client {
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   IngestStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
   ClientStats stats_ ABSL_GUARDED_BY(mu_);
-  // Samples dropped for the budget, freed by the sender so that callers of Record() do not pay
-  // for touching cold memory. Capacity kMaxGraveyard, reserved up front; when full, Record()
-  // frees the dropped sample itself.
-  std::vector<std::unique_ptr<Sample>> graveyard_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::unique_ptr<Sample>> spare_graveyard_;  // Used by the sender only.
 
   std::thread sender_;
 };
