@@ -71,6 +71,15 @@ TEST(SentenceBleuTest, MatchesSacrebleuWithSeveralReferences) {
               0.49999999999999994, 1e-15);
 }
 
+TEST(SentenceBleuTest, ClipsRepeatedNgramsLikeSacrebleu) {
+  // sacrebleu.sentence_bleu(hypothesis, references).score / 100: n-grams that repeat, and
+  // n-grams whose halves both occur in the reference but not next to each other.
+  EXPECT_NEAR(SentenceBleu("a b a b a b a", {"b a b a x a b"}), 0.4889230224349009, 1e-15);
+  EXPECT_NEAR(SentenceBleu("x a b c y a b c z", {"a b c w a b d"}), 0.2231618068926665, 1e-15);
+  EXPECT_NEAR(SentenceBleu("a a a a a", {"a a a", "a a a a a a a a"}), 1.0000000000000004,
+              1e-15);
+}
+
 TEST(SentenceBleuTest, SmoothsZeroMatchOrdersExponentially) {
   // 1-grams: 2/2 correct; 2-grams: 0/1 -> 100 / (2 * 1). BP = 1.
   const double expected = std::exp((std::log(100.0) + std::log(50.0)) / 2) / 100;

@@ -85,10 +85,15 @@ TEST(Tokenize13aTest, SeparatesPunctuationButKeepsApostrophesAndNumbers) {
 
 TEST(Tokenize13aTest, RemovesSkippedAndJoinsHyphenatedLines) {
   EXPECT_EQ(Tokenize13a("a<skipped>b-\nc\nd"), "abc d");
+  // Removing "<skipped>" can make "-\n" (removed next) or put a digit before a '-'.
+  EXPECT_EQ(Tokenize13a("x-<skipped>\ny 3<skipped>-4"), "xy 3 - 4");
 }
 
 TEST(Tokenize13aTest, UnescapesEntitiesOneAfterAnother) {
   EXPECT_EQ(Tokenize13a("&amp;lt;x&amp;gt; &quot;q&quot;"), "< x > \" q \"");
+  // "&quot;" is replaced before "&amp;", "&lt;" after it, and each pass only once.
+  EXPECT_EQ(Tokenize13a("&amp;quot;a&amp;amp;lt;b &amp;&amp;lt; x&amp;y AT&T"),
+            "& quot ; a & amp ; lt ; b & < x & y AT & T");
 }
 
 TEST(Tokenize13aTest, SplitsOnUnicodeWhitespaceAndKeepsOtherUnicode) {
@@ -96,6 +101,9 @@ TEST(Tokenize13aTest, SplitsOnUnicodeWhitespaceAndKeepsOtherUnicode) {
   EXPECT_EQ(Tokenize13a("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x80\x81"),
             "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x80\x81");
   EXPECT_EQ(Tokenize13a(""), "");
+  // Lead bytes shared with Unicode whitespace (\xC2, \xE2) in characters that are not.
+  EXPECT_EQ(Tokenize13a("5\xE2\x82\xAC-3 \xC2\xA9.5 \xE2\x80\x93" "2,\xC2\xA0-1 x\xE2\x80\xA8y"),
+            "5\xE2\x82\xAC-3 \xC2\xA9 . 5 \xE2\x80\x93" "2 , -1 x y");
 }
 
 }  // namespace
