@@ -81,6 +81,17 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
         if (parts->res != keys::kMinute) days *= 10;
         return parts->bucket_start_s * 1000000000LL < now - days * kDayNanos;
       }
+      case KeyTime::kMeta: {
+        // Only alert events age out; they are kept as long as the minute rollups they
+        // were raised from.
+        if (!k.starts_with(keys::kAlertPrefix) || k.size() < keys::kAlertPrefix.size() + 8) {
+          return false;
+        }
+        const int64_t days =
+            config_.has_rollup_retention_days() ? config_.rollup_retention_days() : 90;
+        const auto at = static_cast<int64_t>(keys::GetBE64(k.substr(keys::kAlertPrefix.size())));
+        return days > 0 && at < now - days * kDayNanos;
+      }
     }
     return false;
   }

@@ -14,7 +14,7 @@ namespace llmtap::collector {
 std::shared_ptr<rocksdb::MergeOperator> NewRollupMergeOperator();
 
 // What each column family's retention filter parses out of its keys.
-enum class KeyTime { kSample, kId, kRollup };
+enum class KeyTime { kSample, kId, kRollup, kMeta };
 
 // Drops entries older than the storage config's retention when compaction visits them, by the
 // system clock at that moment (retention is enforced lazily: data stays until compaction
@@ -25,7 +25,8 @@ enum class KeyTime { kSample, kId, kRollup };
 //            after the longest retention of any app, or never when any app keeps samples
 //            forever, so that a late retry is still recognised as a duplicate;
 //   kRollup  minute rollups older than rollup_retention_days (default 90), hour and day
-//            rollups older than 10 times that; merge operands too.
+//            rollups older than 10 times that; merge operands too;
+//   kMeta    alert events older than rollup_retention_days (other metadata is kept).
 // Thread-safe; `config` is copied.
 std::unique_ptr<rocksdb::CompactionFilter> NewRetentionFilter(KeyTime kind,
                                                               const v1::StorageConfig& config);

@@ -107,7 +107,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
     }
     return o;
   };
-  KeyTime sample_time = KeyTime::kSample, id_time = KeyTime::kId, rollup_time = KeyTime::kRollup;
+  KeyTime sample_time = KeyTime::kSample, id_time = KeyTime::kId, rollup_time = KeyTime::kRollup,
+          meta_time = KeyTime::kMeta;
   rocksdb::ColumnFamilyOptions rollup_options = cf(&rollup_time);
   rollup_options.merge_operator = NewRollupMergeOperator();
   rollup_options.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(true);
@@ -130,6 +131,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   // Queue entries are deleted soon after they are written, so flushed queue files are mostly
   // tombstones, which every scan from the head must step over until a compaction drops them:
   // files that are more than half tombstones are compacted right away.
+  rocksdb::ColumnFamilyOptions meta_options = cf(&meta_time);
+  meta_options.write_buffer_size = 8 << 20;
   rocksdb::ColumnFamilyOptions queue_options = small;
   queue_options.table_properties_collector_factories.push_back(
       rocksdb::NewCompactOnDeletionCollectorFactory(128, 64));
@@ -141,7 +144,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
       {"scores", cf(&id_time)},
       {"queue", queue_options},
       {"rollups", rollup_options},
-      {"meta", small},
+      {"meta", meta_options},
   };
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);

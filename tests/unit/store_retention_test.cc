@@ -175,5 +175,31 @@ TEST_F(RetentionTest, DefaultIsThirtyDays) {
   EXPECT_FALSE(IdKnown(st, id_dropped));  // 32 days: past it.
 }
 
+TEST_F(RetentionTest, AlertEventsAgeOutWithMinuteRollupsAndOtherMetadataStays) {
+  v1::StorageConfig config;
+  config.set_rollup_retention_days(90);
+  auto store = Store::Open(dir_.path(), config);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Store* st = store->get();
+  auto alert_key = [&](double days_ago) {
+    std::string key(keys::kAlertPrefix);
+    keys::PutBE64(&key, static_cast<uint64_t>(now_ - static_cast<int64_t>(days_ago * kDayNanos)));
+    key.append("event");
+    return key;
+  };
+  ASSERT_TRUE(st->PutMeta(alert_key(100), "old").ok());
+  ASSERT_TRUE(st->PutMeta(alert_key(10), "recent").ok());
+  ASSERT_TRUE(st->PutMeta(std::string(keys::kRubricPrefix) + "r", "rubric").ok());
+  ASSERT_TRUE(st->CompactAll().ok());
+
+  std::vector<std::string> alerts;
+  ASSERT_TRUE(st->ScanMeta(keys::kAlertPrefix, [&](std::string_view, std::string_view v) {
+                  alerts.emplace_back(v);
+                }).ok());
+  EXPECT_EQ(alerts, std::vector<std::string>{"recent"});
+  EXPECT_TRUE(st->GetMeta(std::string(keys::kRubricPrefix) + "r").ok());
+  EXPECT_TRUE(st->GetMeta(keys::kLayoutKey).ok());
+}
+
 }  // namespace
 }  // namespace llmtap::collector
