@@ -9,6 +9,8 @@
 namespace llmtap::internal {
 namespace {
 
+// Dropped samples waiting for the sender to free them (see graveyard_).
+constexpr size_t kMaxGraveyard = 4096;
 // Sample.id is 32 hex characters; counted in the budget before the sender fills it.
 constexpr size_t kSampleIdChars = 32;
 
@@ -27,7 +29,11 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
     : options_(std::move(options)),
       transport_(std::move(transport)),
       redactor_(std::move(redactor)),
-      client_id_(NewSampleId()) {}
+      client_id_(NewSampleId()) {
+  MutexLock lock(&mu_);
+  graveyard_.reserve(kMaxGraveyard);
+  spare_graveyard_.reserve(kMaxGraveyard);
+}
 
 ClientImpl::~ClientImpl() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -45,11 +51,10 @@ void ClientImpl::Record(Sample sample) {
   // The id is made by the sender (from start_time) when left empty.
   const size_t bytes = ApproximateBytes(sample) + (sample.id.empty() ? kSampleIdChars : 0);
   std::unique_ptr<Sample> node(new Sample(std::move(sample)));
-  // Dropped samples are freed here, after the lock is released. On this thread, not the
-  // sender's: with glibc, memory freed by another thread goes back through its arena's lock,
-  // which the recording thread's next allocation would then wait for.
+  const std::thread::id self = std::this_thread::get_id();
+  // What does not go to the graveyard is freed here, after the lock is released.
   std::unique_ptr<Sample> evicted;
-  std::vector<std::unique_ptr<Sample>> evicted_more;  // Only when one sample is not enough.
+  std::vector<std::unique_ptr<Sample>> evicted_more;
   {
     MutexLock lock(&mu_);
     ++stats_.recorded;
@@ -64,7 +69,10 @@ void ClientImpl::Record(Sample sample) {
       while (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes) {
         Waiting& oldest = waiting_.front();
         waiting_bytes_ -= oldest.bytes;
-        if (!evicted) {
+        if (oldest.recorder != self && graveyard_.size() < kMaxGraveyard) {
+          graveyard_.push_back(std::move(oldest.sample));
+          if (graveyard_.size() == kMaxGraveyard / 2) cv_.Signal();
+        } else if (!evicted) {
           evicted = std::move(oldest.sample);
         } else {
           evicted_more.push_back(std::move(oldest.sample));
@@ -73,7 +81,7 @@ void ClientImpl::Record(Sample sample) {
         ++stats_.dropped;
       }
       if (waiting_.empty()) waiting_since_ = absl::Now();
-      waiting_.push_back(Waiting{std::move(node), next_seq_++, bytes});
+      waiting_.push_back(Waiting{std::move(node), next_seq_++, bytes, self});
       waiting_bytes_ += bytes;
       // Wake the sender only when a batch has just filled up. The linger deadline needs no
       // wake-up (the sender polls while idle), so a caller almost never pays for a futex call.
@@ -84,6 +92,14 @@ void ClientImpl::Record(Sample sample) {
       }
     }
   }
+}
+
+void ClientImpl::FreeGraveyardLocked() {
+  if (graveyard_.empty()) return;
+  graveyard_.swap(spare_graveyard_);  // Both keep their reserved capacity.
+  mu_.Unlock();
+  spare_graveyard_.clear();
+  mu_.Lock();
 }
 
 bool ClientImpl::BatchReadyLocked(absl::Time now) const {
@@ -188,6 +204,7 @@ void ClientImpl::SendLoop() {
 
     // Wait for something to do.
     while (!stopping_ && !stream_broken_) {
+      FreeGraveyardLocked();
       const absl::Time now = absl::Now();
       const bool stats_due = now >= next_stats;
       if (inflight_.size() < options_.max_inflight_batches &&

@@ -49,6 +49,7 @@ class ClientImpl final : public Client {
     std::unique_ptr<Sample> sample;
     uint64_t seq = 0;
     size_t bytes = 0;
+    std::thread::id recorder;  // The thread that recorded it (and, most likely, allocated it).
   };
   struct InFlight {
     std::shared_ptr<const v1::IngestRequest> request;
@@ -62,6 +63,8 @@ class ClientImpl final : public Client {
   // Moves up to one batch from waiting_ to inflight_ and returns its request.
   std::shared_ptr<const v1::IngestRequest> TakeBatchLocked(bool with_stats)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Frees the samples Record() dropped (with mu_ released while freeing).
+  void FreeGraveyardLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool BatchReadyLocked(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t OldestPendingSeqLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::ClientStats StatsProtoLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -91,6 +94,15 @@ class ClientImpl final : public Client {
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   IngestStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
   ClientStats stats_ ABSL_GUARDED_BY(mu_);
+  // Samples dropped for the budget that another thread recorded, freed by the sender. A
+  // sample the dropping thread recorded itself is freed by that thread: glibc returns memory
+  // freed by a thread other than its allocator through the allocating arena's lock, which
+  // the allocator's next malloc then waits for, so each sample goes back through the thread
+  // that most likely allocated it when that is the caller, and through the sender otherwise
+  // (rather than making the caller wait on another recording thread's arena). Capacity
+  // kMaxGraveyard, reserved up front; when full, Record() frees the dropped sample itself.
+  std::vector<std::unique_ptr<Sample>> graveyard_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Sample>> spare_graveyard_;  // Used by the sender only.
 
   std::thread sender_;
 };
