@@ -12,8 +12,9 @@
 # Per run it prints one line:
 #   mode=nosync samples_per_s=N daemon_cpu_s_per_100k=X loadgen_cpu_s_per_100k=Y
 #   final_compaction_cpu_s_per_100k=Z bytes_per_sample=B
-# bytes_per_sample is the du of the data folder after a flush and a full compaction (to the
-# ZSTD-compressed last level) divided by the samples stored; Z is the CPU that compaction took
+# bytes_per_sample is the size of the live SST files (all column families) after a flush and a
+# full compaction (to the ZSTD-compressed last level) divided by the samples stored (a du of
+# the folder right then would also count compaction inputs not yet deleted); Z is the CPU that compaction took
 # (work a long-running daemon does in the background sooner or later).
 # daemon CPU is utime+stime of llmtapd from /proc/<pid>/stat, from the loadgen's start to its
 # end (so it includes RocksDB's background flushes and compactions during the run).
@@ -70,12 +71,12 @@ run_one() {  # run_one <mode>
 
   kill -TERM "$pid"
   wait "$pid" || true
-  local compact compact_cpu du_bytes
+  local compact compact_cpu sst_bytes
   compact=$("$bin/llmtap-compact" --data_dir="$tmp/data" --config="$tmp/config.textproto")
   compact_cpu=$(grep -oE 'cpu_s=[0-9.]+' <<<"$compact" | cut -d= -f2)
-  du_bytes=$(du -sb "$tmp/data" | cut -f1)
+  sst_bytes=$(grep -oE 'sst_bytes=[0-9]+' <<<"$compact" | cut -d= -f2)
   awk -v mode="$mode" -v rate="$rate" -v c0="$cpu0" -v c1="$cpu1" -v tck="$tck" \
-    -v n="$stored" -v lg="$lg_cpu_100k" -v du="$du_bytes" -v cc="$compact_cpu" 'BEGIN {
+    -v n="$stored" -v lg="$lg_cpu_100k" -v du="$sst_bytes" -v cc="$compact_cpu" 'BEGIN {
       printf "mode=%s samples_per_s=%d daemon_cpu_s_per_100k=%.3f loadgen_cpu_s_per_100k=%s " \
              "final_compaction_cpu_s_per_100k=%.3f bytes_per_sample=%.0f samples=%d\n",
              mode, rate, (c1 - c0) / tck * 1e5 / n, lg, cc * 1e5 / n, du / n, n }'
