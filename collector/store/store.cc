@@ -434,7 +434,7 @@ absl::Status Store::ScanRollups(
     }
     if (parts->series.substr(0, series_prefix.size()) != series_prefix) break;  // Past them.
     const size_t series_end = app_prefix.size() + parts->series.size() + 1;  // After its '\0'.
-    if (parts->bucket_start_s < start_s) {
+    if (start_s > 0 && parts->bucket_start_s < start_s) {
       target.assign(key.substr(0, series_end));
       keys::PutBE64(&target, static_cast<uint64_t>(start_s));
       it->Seek(target);
