@@ -129,7 +129,6 @@ void ScoringEngine::WorkerLoop() {
     absl::MutexLock lock(&mu_);
     for (const Work& w : batch) claimed_.erase(w.key);
     if (failed) rescan_ = true;  // The failed entries are behind the cursor now.
-
   }
 }
 
