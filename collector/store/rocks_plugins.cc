@@ -76,7 +76,7 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
       case KeyTime::kRollup: {
         auto parts = keys::ParseRollupKey(k);
         if (!parts) return false;
-        int64_t days = config_.has_rollup_retention_days() ? config_.rollup_retention_days() : 90;
+        int64_t days = RollupRetentionDays();
         if (days <= 0) return false;
         if (parts->res != keys::kMinute) days *= 10;
         return parts->bucket_start_s * 1000000000LL < now - days * kDayNanos;
@@ -87,8 +87,7 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
         if (!k.starts_with(keys::kAlertPrefix) || k.size() < keys::kAlertPrefix.size() + 8) {
           return false;
         }
-        const int64_t days =
-            config_.has_rollup_retention_days() ? config_.rollup_retention_days() : 90;
+        const int64_t days = RollupRetentionDays();
         const auto at = static_cast<int64_t>(keys::GetBE64(k.substr(keys::kAlertPrefix.size())));
         return days > 0 && at < now - days * kDayNanos;
       }
@@ -110,6 +109,10 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
     auto it = config_.app_retention_days().find(std::string(app));
     if (it != config_.app_retention_days().end()) return it->second;
     return config_.has_retention_days() ? config_.retention_days() : 30;
+  }
+  // Of minute rollups (default 90 days; 0 keeps them forever).
+  int64_t RollupRetentionDays() const {
+    return config_.has_rollup_retention_days() ? config_.rollup_retention_days() : 90;
   }
   // The longest retention of any app; 0 when some app (or the default) keeps samples forever.
   int64_t MaxRetentionDays() const {

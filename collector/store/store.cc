@@ -128,11 +128,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   id_options.memtable_whole_key_filtering = true;
   id_options.memtable_prefix_bloom_size_ratio = 0.05;
 
+  rocksdb::ColumnFamilyOptions meta_options = cf(&meta_time);
+  meta_options.write_buffer_size = 8 << 20;
   // Queue entries are deleted soon after they are written, so flushed queue files are mostly
   // tombstones, which every scan from the head must step over until a compaction drops them:
   // files that are more than half tombstones are compacted right away.
-  rocksdb::ColumnFamilyOptions meta_options = cf(&meta_time);
-  meta_options.write_buffer_size = 8 << 20;
   rocksdb::ColumnFamilyOptions queue_options = small;
   queue_options.table_properties_collector_factories.push_back(
       rocksdb::NewCompactOnDeletionCollectorFactory(128, 64));

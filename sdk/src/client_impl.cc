@@ -97,11 +97,14 @@ void ClientImpl::Record(Sample sample) {
         ++stats_.dropped;
       }
       // With the budget full, each call drops the oldest samples, which are long out of the
-      // cache: warm up the next ones to go (the one after next, and the strings of the next,
-      // whose Sample the previous call warmed), so that freeing them does not wait on memory.
+      // cache: warm up the next ones this thread will free (the one after next, and the
+      // strings of the next, whose Sample the previous call warmed), so that freeing them
+      // does not wait on memory. Those the sender frees are left alone.
       if (evicted && !waiting_.empty()) {
-        PrefetchForFree(*waiting_[0].sample);
-        if (waiting_.size() > 1) PrefetchObject(waiting_[1].sample.get(), sizeof(Sample));
+        if (waiting_[0].recorder == self) PrefetchForFree(*waiting_[0].sample);
+        if (waiting_.size() > 1 && waiting_[1].recorder == self) {
+          PrefetchObject(waiting_[1].sample.get(), sizeof(Sample));
+        }
       }
       if (waiting_.empty()) waiting_since_ = absl::Now();
       waiting_.push_back(Waiting{std::move(node), next_seq_++, bytes, self});

@@ -1,5 +1,6 @@
 #include "collector/scoring/text/id_pair_table.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 
@@ -8,11 +9,8 @@ namespace {
 
 constexpr size_t kMinCapacity = 16;
 
-size_t CapacityFor(size_t pairs) {
-  size_t capacity = kMinCapacity;
-  while (capacity < pairs * 2) capacity *= 2;
-  return capacity;
-}
+// The smallest power of two that is at least kMinCapacity and twice `pairs`.
+size_t CapacityFor(size_t pairs) { return std::bit_ceil(std::max(kMinCapacity, 2 * pairs)); }
 
 }  // namespace
 

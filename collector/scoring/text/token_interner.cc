@@ -1,6 +1,7 @@
 #include "collector/scoring/text/token_interner.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace llmtap::collector::text {
@@ -61,11 +62,8 @@ uint16_t SlotSize(std::string_view token) {
   return static_cast<uint16_t>(std::min(token.size(), kMaxSlotSize));
 }
 
-size_t CapacityFor(size_t tokens) {
-  size_t capacity = kMinCapacity;
-  while (capacity < tokens * 2) capacity *= 2;
-  return capacity;
-}
+// The smallest power of two that is at least kMinCapacity and twice `tokens`.
+size_t CapacityFor(size_t tokens) { return std::bit_ceil(std::max(kMinCapacity, 2 * tokens)); }
 
 }  // namespace
 
