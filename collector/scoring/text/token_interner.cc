@@ -12,7 +12,8 @@ constexpr size_t kMinCapacity = 64;
 // (1 MiB): texts of mixed lengths then do not reallocate it back and forth.
 constexpr size_t kShrinkFactor = 64;
 constexpr size_t kKeepSlots = size_t{1} << 16;
-constexpr size_t kMaxSlotSize = 0xFFFF;
+// Slot tags: the generation in the high 16 bits, the size in the low 16.
+constexpr uint32_t kGenerationStep = 0x10000;
 
 uint64_t Mix(uint64_t h) {
   h ^= h >> 32;
@@ -21,45 +22,30 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
-// Eight zero bytes, read instead of a token too short for the loads that need 4 bytes.
-constexpr char kZeros[8] = {};
-
-// A fast hash for short tokens: 8 bytes at a time, then the last 0..8 bytes go into
-// `*head`. For a token of at most 8 bytes, (size, head) identifies it exactly: 4..8 bytes
-// are covered by the first and last 4, and 0..3 bytes by bytes 0, n/2 and n-1. Both heads
-// are computed and one is selected, as a branch on the length is poorly predicted; the
-// loads that do not apply read kZeros instead of bytes outside the token.
-[[gnu::always_inline]] inline uint64_t HashBytes(std::string_view s, uint64_t* head) {
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-  for (; n > 8; n -= 8, p += 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    h = Mix(h ^ word) * 0x9e3779b97f4a7c15ULL;
-  }
-  // Selections by indexing and masking, which compilers do not turn into branches.
-  const size_t four_or_more = n >= 4 ? 1 : 0;
-  const char* const long_source[2] = {kZeros, p};
-  const char* const q = long_source[four_or_more];
-  const size_t last_at = (n - 4) & (0 - four_or_more);
-  uint32_t first;
-  uint32_t last;
-  std::memcpy(&first, q, 4);
-  std::memcpy(&last, q + last_at, 4);
-  const char* const short_source[2] = {kZeros, p};
-  const auto* u = reinterpret_cast<const unsigned char*>(short_source[n > 0 ? 1 : 0]);
-  const size_t m = n + (n == 0 ? 1 : 0);
-  const uint64_t short_head = (uint64_t{u[0]} << 16) | (uint64_t{u[m >> 1]} << 8) | u[m - 1];
-  const uint64_t long_head = (uint64_t{first} << 32) | last;
-  const uint64_t long_mask = 0 - uint64_t{four_or_more};
-  const uint64_t tail = (long_head & long_mask) | (short_head & ~long_mask);
-  *head = tail;
-  return Mix(h ^ tail);
+// The first slot to probe for `word`: the top bits of word * 2^64 / phi (Fibonacci
+// hashing), which depend on all of the word's bits.
+size_t Home(uint64_t word, int shift) {
+  return static_cast<size_t>((word * 0x9e3779b97f4a7c15ULL) >> shift);
 }
 
-uint16_t SlotSize(std::string_view token) {
-  return static_cast<uint16_t>(std::min(token.size(), kMaxSlotSize));
+// The 8 bytes at p, the first in the low bits whatever the byte order.
+uint64_t Load64(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+  return word;
+}
+
+// Keeps the low `size` bytes of `word`. REQUIRES: size <= 8.
+uint64_t LowBytes(uint64_t word, size_t size) {
+  return size == 8 ? word : word & ((uint64_t{1} << (8 * size)) - 1);
+}
+
+uint32_t Load32(const char* p) {
+  uint32_t word;
+  std::memcpy(&word, p, 4);
+  if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap32(word);
+  return word;
 }
 
 // The smallest power of two that is at least kMinCapacity and twice `tokens`.
@@ -67,58 +53,143 @@ size_t CapacityFor(size_t tokens) { return std::bit_ceil(std::max(kMinCapacity, 
 
 }  // namespace
 
+TokenInterner::TokenInterner() { UseSlots(kMinCapacity); }
+
 void TokenInterner::UseSlots(size_t capacity) {
   mask_ = capacity - 1;
+  shift_ = 64 - std::countr_zero(capacity);
   const bool too_large = slots_.size() > capacity * kShrinkFactor && slots_.size() > kKeepSlots;
   if (slots_.size() < capacity || too_large) {
     slots_.assign(capacity, Slot{});
     slots_.shrink_to_fit();
-    generation_ = 1;
+    tag_base_ = kGenerationStep;
     return;
   }
-  // Older slots hold other generations, so they read as empty.
-  if (++generation_ == 0) {  // Wrapped: stale slots could look current.
+  // Older slots hold smaller generations, so they read as empty.
+  tag_base_ += kGenerationStep;
+  if (tag_base_ == 0) {  // Wrapped: stale slots could look current.
     slots_.assign(slots_.size(), Slot{});
-    generation_ = 1;
+    tag_base_ = kGenerationStep;
   }
 }
 
 void TokenInterner::Reset(size_t expected_tokens) {
-  keys_.clear();
+  size_ = 0;
+  long_bytes_.clear();
   UseSlots(CapacityFor(expected_tokens));
 }
 
-void TokenInterner::Place(uint32_t id) {
-  uint64_t head;
-  const uint64_t hash = HashBytes(keys_[id], &head);
-  size_t i = hash & mask_;
-  while (slots_[i].generation == generation_) i = (i + 1) & mask_;
-  slots_[i] = Slot{head, id, SlotSize(keys_[id]), generation_};
+void TokenInterner::Reserve(size_t tokens) {
+  if (2 * tokens <= mask_ + 1) return;
+  const std::vector<Slot> old(slots_.begin(), slots_.begin() + static_cast<ptrdiff_t>(mask_ + 1));
+  const uint32_t old_tag_base = tag_base_;
+  UseSlots(CapacityFor(tokens));
+  for (const Slot& slot : old) {
+    if (slot.tag < old_tag_base) continue;
+    size_t i = Home(slot.word, shift_);
+    while (slots_[i].tag >= tag_base_) i = (i + 1) & mask_;
+    slots_[i] = Slot{slot.word, slot.id, tag_base_ | (slot.tag & kMaxTagSize)};
+  }
 }
 
-void TokenInterner::Grow() {
-  UseSlots(2 * (mask_ + 1));
-  for (uint32_t id = 0; id < keys_.size(); ++id) Place(id);
+uint32_t TokenInterner::InternLong(std::string_view token) {
+  // A hash of all the bytes, 8 at a time; the last load overlaps the one before it.
+  const char* p = token.data();
+  size_t n = token.size();
+  uint64_t word = n * 0x9e3779b97f4a7c15ULL;
+  for (; n > 8; n -= 8, p += 8) word = Mix(word ^ Load64(p));
+  word = Mix(word ^ Load64(p + n - 8));
+
+  const uint32_t tag =
+      tag_base_ | static_cast<uint32_t>(std::min<size_t>(token.size(), kMaxTagSize));
+  for (size_t i = Home(word, shift_);; i = (i + 1) & mask_) {
+    Slot& slot = slots_[i];
+    if (slot.tag < tag_base_) {
+      const uint32_t id = static_cast<uint32_t>(size_);
+      if (long_keys_.size() <= id) long_keys_.resize(id + 1);
+      long_keys_[id] = LongKey{static_cast<uint32_t>(long_bytes_.size()),
+                               static_cast<uint32_t>(token.size())};
+      long_bytes_.append(token);
+      slot = Slot{word, id, tag};
+      Reserve(++size_);
+      return id;
+    }
+    // The tag's size (at least 9) tells that the slot holds a long token.
+    if (slot.word == word && slot.tag == tag) {
+      const LongKey key = long_keys_[slot.id];
+      if (key.size == token.size() &&
+          std::memcmp(long_bytes_.data() + key.offset, token.data(), token.size()) == 0) {
+        return slot.id;
+      }
+    }
+  }
+}
+
+uint32_t TokenInterner::InternShort(uint64_t word, uint32_t size) {
+  const uint32_t tag = tag_base_ | size;
+  for (size_t i = Home(word, shift_);; i = (i + 1) & mask_) {
+    Slot& slot = slots_[i];
+    if (slot.word == word && slot.tag == tag) return slot.id;
+    if (slot.tag < tag_base_) {
+      const uint32_t id = static_cast<uint32_t>(size_);
+      slot = Slot{word, id, tag};
+      Reserve(++size_);  // May move the slots.
+      return id;
+    }
+  }
 }
 
 uint32_t TokenInterner::Intern(std::string_view token) {
-  if ((keys_.size() + 1) * 2 > mask_ + 1) Grow();  // Keeps at least half the slots empty.
-  uint64_t head;
-  const uint64_t hash = HashBytes(token, &head);
-  const uint16_t size = SlotSize(token);
-  const bool short_token = token.size() <= 8;
-  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
-    Slot& slot = slots_[i];
-    if (slot.generation != generation_) {
-      const uint32_t id = static_cast<uint32_t>(keys_.size());
-      slot = Slot{head, id, size, generation_};
-      keys_.push_back(token);
-      return id;
+  const size_t n = token.size();
+  if (n > 8) return InternLong(token);
+  // The bytes in the low bits, as InternPadded reads them, without reading past the token:
+  // 4..8 bytes are covered by the first and the last 4 (which may overlap), 1..3 bytes by
+  // bytes 0, n / 2 and n - 1.
+  const char* p = token.data();
+  uint64_t word = 0;
+  if (n >= 4) {
+    word = Load32(p) | (uint64_t{Load32(p + n - 4)} << (8 * (n - 4)));
+  } else if (n > 0) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    word = uint64_t{u[0]} | (uint64_t{u[n / 2]} << (8 * (n / 2))) |
+           (uint64_t{u[n - 1]} << (8 * (n - 1)));
+  }
+  return InternShort(word, static_cast<uint32_t>(n));
+}
+
+void TokenInterner::InternPadded(const std::string_view* tokens, size_t count, uint32_t* ids) {
+  // With room for every token to be new, nothing in the loop grows the table, so its state
+  // can live in locals (stores to slots could otherwise change members, for the compiler).
+  Reserve(size_ + count);
+  Slot* const slots = slots_.data();
+  const size_t mask = mask_;
+  const int shift = shift_;
+  const uint32_t tag_base = tag_base_;
+  uint32_t size = static_cast<uint32_t>(size_);
+  for (size_t k = 0; k < count; ++k) {
+    const std::string_view token = tokens[k];
+    if (token.size() > 8) {
+      size_ = size;
+      ids[k] = InternLong(token);
+      size = static_cast<uint32_t>(size_);
+      continue;
     }
-    if (slot.head == head && slot.size == size && (short_token || keys_[slot.id] == token)) {
-      return slot.id;
+    const uint64_t word = LowBytes(Load64(token.data()), token.size());
+    const uint32_t tag = tag_base | static_cast<uint32_t>(token.size());
+    for (size_t i = Home(word, shift);; i = (i + 1) & mask) {
+      Slot& slot = slots[i];
+      if (slot.word == word && slot.tag == tag) {
+        ids[k] = slot.id;
+        break;
+      }
+      if (slot.tag < tag_base) {
+        slot = Slot{word, size, tag};
+        ids[k] = size++;
+        break;
+      }
     }
   }
+  size_ = size;
 }
 
 }  // namespace llmtap::collector::text

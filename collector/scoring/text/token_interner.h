@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,45 +19,66 @@ namespace llmtap::collector::text {
 
 class TokenInterner {
  public:
-  TokenInterner() = default;
+  TokenInterner();
   TokenInterner(const TokenInterner&) = delete;
   TokenInterner& operator=(const TokenInterner&) = delete;
 
-  // Forgets all tokens; ids restart at 0. Sizes the table for `expected_tokens` calls to
-  // Intern; it grows past that if needed. O(1) unless the memory kept from earlier use is
+  // Forgets all tokens; ids restart at 0. Sizes the table for `expected_tokens` distinct
+  // tokens; it grows past that if needed. O(1) unless the memory kept from earlier use is
   // too small (or much too large): the table then uses only as many slots as
   // `expected_tokens` needs, which keeps a small table's probes in few cache lines after a
   // large one.
   void Reset(size_t expected_tokens);
 
   // Returns the id of `token`: ids are dense, 0, 1, 2, ... in order of first appearance
-  // since the last Reset. REQUIRES: the bytes `token` views stay alive and unchanged until
-  // the next Reset (only the view is stored).
+  // since the last Reset. The interner keeps a copy of what it needs, so `token` need only
+  // be valid during the call.
   uint32_t Intern(std::string_view token);
 
+  // Sets ids[k] = Intern(tokens[k]) for k < count, in order; faster, above all for tokens
+  // of at most 8 bytes. REQUIRES: the 8 bytes from each tokens[k].data() are readable (the
+  // token lies inside a larger buffer, or that buffer has slack after it); only the
+  // token's own bytes affect the result.
+  void InternPadded(const std::string_view* tokens, size_t count, uint32_t* ids);
+
   // Number of distinct tokens interned since the last Reset.
-  size_t size() const { return keys_.size(); }
+  size_t size() const { return size_; }
 
  private:
-  // 16 bytes, so that four share a cache line.
+  // 16 bytes, so that four share a cache line. A token of at most 8 bytes is identified
+  // exactly by (word, size): word holds its bytes, zero-padded. A longer token's word is a
+  // hash of its bytes, and equal (word, size) is confirmed by comparing the bytes.
   struct Slot {
-    uint64_t head = 0;  // See HashBytes: with size <= 8, (size, head) identifies the key.
+    uint64_t word = 0;
     uint32_t id = 0;
-    uint16_t size = 0;        // The key's size, at most 0xFFFF (longer keys are compared).
-    uint16_t generation = 0;  // The slot is in use iff generation == generation_.
+    // tag_base_ | min(size, kMaxTagSize); the slot is in use iff tag >= tag_base_.
+    uint32_t tag = 0;
+  };
+  // Where a long token's copy lies in long_bytes_.
+  struct LongKey {
+    uint32_t offset = 0;
+    uint32_t size = 0;
   };
 
+  static constexpr uint32_t kMaxTagSize = 0xFFFF;
+
+  // Intern for a token of at most 8 bytes, given as its word.
+  uint32_t InternShort(uint64_t word, uint32_t size);
+  uint32_t InternLong(std::string_view token);
   // Makes the table use `capacity` slots (a power of two), all empty.
   void UseSlots(size_t capacity);
-  // Doubles the slots in use and puts the keys back.
-  void Grow();
-  // Puts the key with id `id` in an empty slot.
-  void Place(uint32_t id);
+  // Grows the table, keeping the tokens and their ids, so that `tokens` distinct tokens
+  // leave at least half of it empty.
+  void Reserve(size_t tokens);
 
   std::vector<Slot> slots_;  // Slots [0, mask_] are in use; the rest is kept memory.
   size_t mask_ = 0;
-  uint16_t generation_ = 1;
-  std::vector<std::string_view> keys_;  // keys_[id] is the token with that id.
+  int shift_ = 64;  // 64 - log2(mask_ + 1).
+  uint32_t tag_base_ = 0;
+  size_t size_ = 0;
+  std::vector<LongKey> long_keys_;  // By id; set for tokens longer than 8 bytes only.
+  // Copies of the distinct tokens longer than 8 bytes. REQUIRES: under 4 GiB per Reset.
+  std::string long_bytes_;
 };
 
 }  // namespace llmtap::collector::text

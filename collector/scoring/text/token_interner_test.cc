@@ -56,5 +56,51 @@ TEST(TokenInternerTest, TellsApartLongTokensWithTheSameEnds) {
   EXPECT_EQ(interner.Intern(long_a_again), 2u);
 }
 
+TEST(TokenInternerTest, PaddedBatchesGiveTheIdsOfSingleInterns) {
+  // Tokens of every size around the 8-byte word, including NUL bytes, which only the size
+  // tells apart from the padding.
+  std::string buffer;
+  std::vector<std::pair<size_t, size_t>> spans;  // (offset, size) in buffer.
+  for (size_t size = 0; size <= 20; ++size) {
+    for (char fill : {'a', '\0', 'b'}) {
+      spans.emplace_back(buffer.size(), size);
+      buffer.append(size, fill);
+      spans.emplace_back(buffer.size(), size);
+      buffer.append(std::string("xyz\0", 4) + std::string(size, fill), 0, size);
+    }
+  }
+  buffer.append(8, '#');  // Slack for the last token's 8-byte read.
+  std::vector<std::string_view> tokens;
+  for (const auto& [offset, size] : spans) tokens.emplace_back(buffer.data() + offset, size);
+
+  TokenInterner single;
+  single.Reset(1);
+  std::vector<uint32_t> expected;
+  for (std::string_view token : tokens) expected.push_back(single.Intern(std::string(token)));
+
+  TokenInterner batched;
+  batched.Reset(1);  // Too small: the batch must grow it.
+  std::vector<uint32_t> ids(tokens.size());
+  const size_t half = tokens.size() / 2;
+  batched.InternPadded(tokens.data(), half, ids.data());
+  batched.InternPadded(tokens.data() + half, tokens.size() - half, ids.data() + half);
+  EXPECT_EQ(ids, expected);
+  EXPECT_EQ(batched.size(), single.size());
+  // Single interns agree with the batches' ids.
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    ASSERT_EQ(batched.Intern(std::string(tokens[k])), expected[k]) << k;
+  }
+}
+
+TEST(TokenInternerTest, KeepsItsOwnCopyOfLongTokens) {
+  TokenInterner interner;
+  interner.Reset(4);
+  std::string token = "a-token-longer-than-eight-bytes";
+  EXPECT_EQ(interner.Intern(token), 0u);
+  token[0] = 'b';  // The interner must not see this change.
+  EXPECT_EQ(interner.Intern(token), 1u);
+  EXPECT_EQ(interner.Intern("a-token-longer-than-eight-bytes"), 0u);
+}
+
 }  // namespace
 }  // namespace llmtap::collector::text

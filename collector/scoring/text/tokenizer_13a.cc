@@ -1,11 +1,18 @@
 #include "collector/scoring/text/tokenizer_13a.h"
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "collector/scoring/text/python_unicode.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 // Implementation: the reference pads the line with spaces and applies four regex
 // substitutions one after another, then splits on whitespace:
@@ -41,8 +48,17 @@ constexpr bool IsSpacedPunctuation(unsigned char b) {
          (b >= 0x28 && b <= 0x2B) || (b >= 0x3A && b <= 0x40) || b == '/';
 }
 
-// kPlain and kSpace come first: Tokenize's fast path takes the bytes up to kSpace.
-enum class ByteKind : uint8_t { kPlain, kSpace, kSpaced, kPeriodOrComma, kHyphen, kSpaceLead };
+// kSpace and kSpaced are 1 and 2, for a test of both at once; '&' (kEntity) is spaced
+// punctuation too, but may start an entity.
+enum class ByteKind : uint8_t {
+  kPlain,
+  kSpace,
+  kSpaced,
+  kEntity,
+  kPeriodOrComma,
+  kHyphen,
+  kSpaceLead
+};
 
 // True for the lead bytes of the non-ASCII whitespace characters' UTF-8 encodings (U+0085,
 // U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
@@ -60,6 +76,8 @@ constexpr std::array<ByteKind, 256> MakeByteKinds() {
       kinds[b] = ByteKind::kPlain;  // Part of a character that is neither space nor a digit.
     } else if (IsPythonAsciiSpace(c)) {
       kinds[b] = ByteKind::kSpace;
+    } else if (c == '&') {
+      kinds[b] = ByteKind::kEntity;
     } else if (IsSpacedPunctuation(c)) {
       kinds[b] = ByteKind::kSpaced;
     } else if (IsPeriodOrComma(c)) {
@@ -117,147 +135,213 @@ bool StartsWith(std::string_view text, size_t pos, std::string_view prefix) {
   return pos <= text.size() && text.substr(pos).starts_with(prefix);
 }
 
-// At the '&' text[pos], returns the character that Tokenizer13a's entity replacements make
-// of the text from there and sets `*length` to the number of bytes they replace by it.
-// The replacements are four passes, in this order: "&quot;" -> '"', "&amp;" -> '&',
-// "&lt;" -> '<', "&gt;" -> '>'. No two of the patterns can overlap, and the only
-// replacement that can take part in a later pattern is the '&' of "&amp;", which starts
-// "&lt;" or "&gt;" if "lt;" or "gt;" follows it ("&amp;lt;" becomes "<"; "&amp;quot;"
-// stays "&quot;", as that pass came first). So one pass from left to right decides each
-// '&'. Every result, like '&' itself, is punctuation that step 1 makes a token of its own.
-char DecodeEntity(std::string_view text, size_t pos, size_t* length) {
+// Padding after a text: a space that ends the last token, then 15 more bytes, so that
+// MaybeSplitMask can read the 16 bytes from any position up to the space and
+// TokenInterner::InternPadded the 8 bytes from the start of any token.
+constexpr size_t kPadding = 16;
+
+// Bit k is set if p[k] may be anything but ByteKind::kPlain (k < 16). A superset, cheaper
+// to compute than kByteKinds: only ASCII letters and digits and the non-ASCII bytes that
+// cannot start whitespace are left out.
+uint32_t MaybeSplitMask(const unsigned char* p) {
+#if defined(__SSE2__)
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // x in [lo, hi], as unsigned bytes: x - lo <= hi - lo.
+  auto in_range = [](__m128i v, unsigned char lo, unsigned char hi) {
+    const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
+    return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(hi - lo))), t);
+  };
+  const __m128i digit = in_range(x, '0', '9');
+  const __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+  const __m128i space_lead = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(static_cast<char>(0xC2))),
+                                          in_range(x, 0xE1, 0xE3));
+  const uint32_t alnum = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(digit, letter)));
+  const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(x));
+  const uint32_t lead = static_cast<uint32_t>(_mm_movemask_epi8(space_lead));
+  return ~(alnum | (high & ~lead)) & 0xFFFF;
+#else
+  uint32_t mask = 0;
+  for (int k = 0; k < 16; ++k) mask |= uint32_t{kByteKinds[p[k]] != ByteKind::kPlain} << k;
+  return mask;
+#endif
+}
+
+// The characters entities decode to, each followed by at least 8 readable bytes.
+constexpr char kDecoded[12] = {'"', '&', '<', '>'};
+
+// At the '&' text[pos], returns (as a view of kDecoded) the character that Tokenizer13a's
+// entity replacements make of the text from there, and sets `*length` to the number of
+// bytes they replace by it. The replacements are four passes, in this order:
+// "&quot;" -> '"', "&amp;" -> '&', "&lt;" -> '<', "&gt;" -> '>'. No two of the patterns
+// can overlap, and the only replacement that can take part in a later pattern is the '&'
+// of "&amp;", which starts "&lt;" or "&gt;" if "lt;" or "gt;" follows it ("&amp;lt;"
+// becomes "<"; "&amp;quot;" stays "&quot;", as that pass came first). So one pass from
+// left to right decides each '&'. Every result, like '&' itself, is punctuation that
+// step 1 makes a token of its own.
+std::string_view DecodeEntity(std::string_view text, size_t pos, size_t* length) {
+  const auto decoded = [](size_t at) { return std::string_view(kDecoded + at, 1); };
   if (StartsWith(text, pos, "&quot;")) {
     *length = 6;
-    return '"';
+    return decoded(0);
   }
   if (StartsWith(text, pos, "&amp;")) {
     if (StartsWith(text, pos + 5, "lt;") || StartsWith(text, pos + 5, "gt;")) {
       *length = 8;
-      return text[pos + 5] == 'l' ? '<' : '>';
+      return decoded(text[pos + 5] == 'l' ? 2 : 3);
     }
     *length = 5;
-    return '&';
+    return decoded(1);
   }
   if (StartsWith(text, pos, "&lt;") || StartsWith(text, pos, "&gt;")) {
     *length = 4;
-    return text[pos + 1] == 'l' ? '<' : '>';
+    return decoded(text[pos + 1] == 'l' ? 2 : 3);
   }
   *length = 1;
-  return '&';
+  return decoded(1);
 }
 
-void Tokenize(std::string_view line, TokenList* tokens) {
-  thread_local std::string a;
-  thread_local std::string b;
-  thread_local std::vector<uint32_t> ends;  // Token ends, as offsets in `out`.
-  const std::string_view text = Preprocess(line, &a, &b);
+// Stores the tokens of `text` at `tokens`, in order, as views of `text` or of kDecoded,
+// and returns how many. REQUIRES: text.data()[text.size()] is a space, followed by
+// kPadding - 1 bytes; `tokens` has room for text.size() + 1 views (there is at most one
+// token per byte, and one more is written but not counted).
+size_t FindTokens(std::string_view text, std::string_view* tokens) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  // A token has at least one byte; the fast path also writes one past the last end.
-  if (ends.size() < n + 1) ends.resize(n + 1);
-
-  tokens->FinishToken();
-  char* const out = tokens->BeginWrite(n);
-  uint32_t* const end_at = ends.data();
-  uint32_t w = 0;         // Bytes written to out.
-  uint32_t last_end = 0;  // Where the token being written starts.
-  size_t count = 0;       // Tokens ended.
-  // Ends the token being written, if it has any bytes.
-  auto split = [&] {
-    end_at[count] = w;
-    count += w != last_end;
-    last_end = w;
+  size_t count = 0;
+  size_t start = 0;  // Where the token being scanned starts.
+  size_t next = 0;   // Bytes before it are done (some bytes are handled with those before).
+  auto view = [&text](size_t begin, size_t end) {
+    return std::string_view(text.data() + begin, end - begin);
   };
-  for (size_t i = 0;;) {
-    // The common case: letters, digits (and other characters that are never split) and
-    // whitespace, which ends the token being written. Without a branch per byte, as the
-    // length of a word is hard to predict.
-    for (; i < n; ++i) {
-      const ByteKind kind = kByteKinds[p[i]];
-      if (kind > ByteKind::kSpace) break;
-      const bool space = kind == ByteKind::kSpace;
-      out[w] = static_cast<char>(p[i]);
-      end_at[count] = w;
-      count += space & (w != last_end);
-      last_end = space ? w : last_end;
-      w += !space;
-    }
-    if (i == n) break;
-    // The character before p[i] in step 1's output is a digit iff p[i - 1] is: before
-    // p[i] only a decoded entity differs from the text, and it ends in ';' and stands for
-    // punctuation. (At i == 0 it is the padding space.)
-    const unsigned char c = p[i];
-    const bool previous_is_digit = i > 0 && IsDigit(p[i - 1]);
-    switch (kByteKinds[c]) {
-      case ByteKind::kPlain:
-      case ByteKind::kSpace:
-        break;  // Handled above.
-      case ByteKind::kSpaced: {
-        size_t length = 1;
-        const char spaced = c == '&' ? DecodeEntity(text, i, &length) : static_cast<char>(c);
-        split();
-        out[w++] = spaced;
-        split();
-        i += length;
-        break;
+  // Ends the token being scanned at `end`, if it has any bytes.
+  auto end_token = [&](size_t end) {
+    if (end > start) tokens[count++] = view(start, end);
+  };
+  // Visits only the bytes that may split, 16 bytes at a time: most bytes are letters and
+  // digits, and a branch per byte is mispredicted at the end of every word.
+  for (size_t base = 0;; base += 16) {
+    for (uint32_t mask = MaybeSplitMask(p + base); mask != 0; mask &= mask - 1) {
+      const size_t i = base + static_cast<size_t>(std::countr_zero(mask));
+      if (i < next) continue;
+      const unsigned char c = p[i];
+      const ByteKind kind = kByteKinds[c];
+      if (kind == ByteKind::kSpace || kind == ByteKind::kSpaced) {
+        // The common cases, without branches, as which comes next is hard to predict: end
+        // the token being scanned if it has bytes, then take c itself as a token if it is
+        // punctuation. Stores that are not counted are overwritten.
+        tokens[count] = view(start, i);
+        count += i > start ? 1 : 0;
+        tokens[count] = view(i, i + 1);
+        count += kind == ByteKind::kSpaced ? 1 : 0;
+        start = i + 1;
+        if (i >= n) return count;  // The space after the text.
+        continue;
       }
-      case ByteKind::kHyphen:
-        if (previous_is_digit) split();
-        out[w++] = '-';
-        if (previous_is_digit) split();
-        ++i;
-        break;
-      case ByteKind::kPeriodOrComma: {
-        size_t j = i + 1;
-        while (j < n && IsPeriodOrComma(p[j])) ++j;
-        const size_t k = j - i;
-        const bool left_digit = previous_is_digit;
-        const bool right_digit = j < n && IsDigit(p[j]);
-        const bool split_around =
-            k == 1 ? (!left_digit || !right_digit)
-                   : (!right_digit || ((!left_digit) == (k % 2 == 1)));
-        if (k > 1 || split_around) split();
-        for (size_t m = i; m < j; ++m) {
-          if (m > i) split();
-          out[w++] = static_cast<char>(p[m]);
+      // The character before p[i] in step 1's output is a digit iff p[i - 1] is: before
+      // p[i] only a decoded entity differs from the text, and it ends in ';' and stands for
+      // punctuation. (At i == 0 it is the padding space.)
+      const bool previous_is_digit = i > 0 && IsDigit(p[i - 1]);
+      switch (kind) {
+        case ByteKind::kPlain:
+        case ByteKind::kSpace:
+        case ByteKind::kSpaced:
+          break;  // Part of the token, or handled above.
+        case ByteKind::kEntity: {
+          end_token(i);
+          size_t length = 1;
+          tokens[count++] = DecodeEntity(text, i, &length);
+          next = i + length;
+          start = next;
+          break;
         }
-        if (split_around) split();
-        i = j;
-        break;
-      }
-      case ByteKind::kSpaceLead: {
-        const size_t space = PythonSpaceLength(text, i);
-        if (space > 0) {
-          split();
-          i += space;
-        } else {
-          out[w++] = static_cast<char>(c);  // The rest of the character is kPlain.
-          ++i;
+        case ByteKind::kHyphen:
+          if (previous_is_digit) {
+            end_token(i);
+            tokens[count++] = view(i, i + 1);
+            start = i + 1;
+          }
+          break;
+        case ByteKind::kPeriodOrComma: {
+          size_t j = i + 1;
+          while (IsPeriodOrComma(p[j])) ++j;  // Stops at the space after the text at the latest.
+          const size_t k = j - i;
+          const bool left_digit = previous_is_digit;
+          const bool right_digit = j < n && IsDigit(p[j]);
+          const bool split_around =
+              k == 1 ? (!left_digit || !right_digit)
+                     : (!right_digit || ((!left_digit) == (k % 2 == 1)));
+          if (k > 1 || split_around) {
+            end_token(i);
+            start = i;
+          }
+          if (k > 1) {  // All but the last are tokens of their own; the last may start one.
+            for (; start + 1 < j; ++start) tokens[count++] = view(start, start + 1);
+          }
+          if (split_around) {
+            end_token(j);
+            start = j;
+          }
+          next = j;
+          break;
         }
-        break;
+        case ByteKind::kSpaceLead: {
+          const size_t space = PythonSpaceLength(text, i);
+          if (space > 0) {
+            end_token(i);
+            next = i + space;
+            start = next;
+          }  // Else the rest of the character is kPlain.
+          break;
+        }
       }
     }
   }
-  split();
-  tokens->EndTokensAt(out, end_at, count);
-  tokens->FinishWrite(out + w);
+}
+
+// Calls done(tokens, count) with the tokens of `line`, as FindTokens gives them, after
+// Tokenizer13a's first replacements, from a padded copy in thread-local memory: the views
+// are valid during the call only.
+template <typename Done>
+void Tokenize(std::string_view line, Done&& done) {
+  thread_local std::string a;
+  thread_local std::string b;
+  thread_local std::string padded;
+  thread_local std::vector<std::string_view> tokens;
+  const std::string_view text = Preprocess(line, &a, &b);
+  if (padded.size() < text.size() + kPadding) padded.resize(text.size() + kPadding);
+  if (!text.empty()) std::memcpy(padded.data(), text.data(), text.size());
+  padded[text.size()] = ' ';
+  if (tokens.size() < text.size() + 1) tokens.resize(text.size() + 1);
+  const size_t count = FindTokens(std::string_view(padded.data(), text.size()), tokens.data());
+  done(tokens.data(), count);
 }
 
 }  // namespace
 
 void AppendTokens13a(std::string_view line, TokenList* tokens) {
   tokens->FinishToken();
-  Tokenize(line, tokens);
+  Tokenize(line, [tokens](const std::string_view* found, size_t count) {
+    for (size_t k = 0; k < count; ++k) tokens->Add(found[k]);
+  });
+}
+
+void AppendTokenIds13a(std::string_view line, TokenInterner* interner,
+                       std::vector<uint32_t>* ids) {
+  Tokenize(line, [interner, ids](const std::string_view* found, size_t count) {
+    const size_t old_size = ids->size();
+    ids->resize(old_size + count);
+    interner->InternPadded(found, count, ids->data() + old_size);
+  });
 }
 
 std::string Tokenize13a(std::string_view line) {
-  TokenList tokens;
-  Tokenize(line, &tokens);
   std::string joined;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (i > 0) joined.push_back(' ');
-    joined.append(tokens[i]);
-  }
+  Tokenize(line, [&joined](const std::string_view* found, size_t count) {
+    for (size_t k = 0; k < count; ++k) {
+      if (k > 0) joined.push_back(' ');
+      joined.append(found[k]);
+    }
+  });
   return joined;
 }
 

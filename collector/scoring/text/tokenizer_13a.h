@@ -20,15 +20,23 @@
 #ifndef LLMTAP_COLLECTOR_SCORING_TEXT_TOKENIZER_13A_H_
 #define LLMTAP_COLLECTOR_SCORING_TEXT_TOKENIZER_13A_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "collector/scoring/text/token_interner.h"
 #include "collector/scoring/text/token_list.h"
 
 namespace llmtap::collector::text {
 
 // Appends the tokens of `line` to `*tokens`.
 void AppendTokens13a(std::string_view line, TokenList* tokens);
+
+// Interns the tokens of `line` (those AppendTokens13a gives) in order and appends their ids
+// to `*ids`, without building the tokens: each token's bytes are read where they lie.
+void AppendTokenIds13a(std::string_view line, TokenInterner* interner,
+                       std::vector<uint32_t>* ids);
 
 // Returns what `sacrebleu.tokenizers.tokenizer_13a.Tokenizer13a()(line)` returns.
 std::string Tokenize13a(std::string_view line);

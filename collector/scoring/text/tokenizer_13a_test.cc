@@ -106,5 +106,30 @@ TEST(Tokenize13aTest, SplitsOnUnicodeWhitespaceAndKeepsOtherUnicode) {
             "5\xE2\x82\xAC-3 \xC2\xA9 . 5 \xE2\x80\x93" "2 , -1 x y");
 }
 
+TEST(Tokenize13aTest, TokenIdsAreTheInternedTokens) {
+  const std::vector<std::string> pieces = {
+      ".", ",", "-", "5", "a", " ", "'", "&amp;", "&lt;", "&quot;", "&", ";", "\n", "<skipped>",
+      "\xC3\xA9", "\xC2\xA0", "word", "a-much-longer-word", "\xE3\x80\x80", "12345678"};
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 5000; ++trial) {
+    std::string line;
+    const int length = static_cast<int>(rng() % 40);
+    for (int i = 0; i < length; ++i) line += pieces[rng() % pieces.size()];
+    TokenList tokens;
+    AppendTokens13a(line, &tokens);
+    TokenInterner expected_interner;
+    std::vector<uint32_t> expected;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      expected.push_back(expected_interner.Intern(tokens[i]));
+    }
+    TokenInterner interner;
+    interner.Reset(1);
+    std::vector<uint32_t> ids = {99};  // Appended to, not replaced.
+    AppendTokenIds13a(line, &interner, &ids);
+    expected.insert(expected.begin(), 99);
+    ASSERT_EQ(ids, expected) << "line: '" << line << "'";
+  }
+}
+
 }  // namespace
 }  // namespace llmtap::collector::text
