@@ -13,6 +13,10 @@ namespace {
 constexpr size_t kMaxGraveyard = 4096;
 // Sample.id is 32 hex characters; counted in the budget before the sender fills it.
 constexpr size_t kSampleIdChars = 32;
+// Every sample counts at least sizeof(Sample) against the budget, so a ring of budget /
+// sizeof(Sample) cells never fills before the budget does; it is capped at this many
+// cells (16 MiB), past which the oldest samples are dropped as for the budget.
+constexpr size_t kMaxRingCells = size_t{1} << 20;
 
 // Per-thread generator for head sampling and jitter.
 double UniformUnit() {
@@ -32,10 +36,12 @@ void PrefetchForFree(const Sample& s) {
   if (!s.contexts.empty()) __builtin_prefetch(s.contexts.data(), 1);
 }
 
-void PrefetchObject(const void* p, size_t size) {
-  for (size_t off = 0; off < size; off += 64) {
-    __builtin_prefetch(static_cast<const char*>(p) + off, 1);
-  }
+// Asks the CPU to start loading a whole node (with its malloc header in front). Only a hint:
+// reads nothing, so it is safe on a node another thread may be freeing.
+template <typename Node>
+void PrefetchNode(const Node* node) {
+  const char* const p = reinterpret_cast<const char*>(node);
+  for (size_t off = 0; off < sizeof(Node) + 16; off += 64) __builtin_prefetch(p - 16 + off, 1);
 }
 
 }  // namespace
@@ -45,13 +51,21 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
     : options_(std::move(options)),
       transport_(std::move(transport)),
       redactor_(std::move(redactor)),
-      client_id_(NewSampleId()) {
-  MutexLock lock(&mu_);
-  graveyard_.reserve(kMaxGraveyard);
-  spare_graveyard_.reserve(kMaxGraveyard);
-}
+      client_id_(NewSampleId()),
+      ring_(std::min(options_.max_buffer_bytes / sizeof(Sample) + 1, kMaxRingCells)),
+      graveyard_(kMaxGraveyard) {}
 
-ClientImpl::~ClientImpl() { Shutdown(std::chrono::milliseconds(0)); }
+ClientImpl::~ClientImpl() {
+  Shutdown(std::chrono::milliseconds(0));
+  // The sender has stopped: free what never left.
+  Node* node;
+  uint64_t position;
+  while (ring_.TryPop(&node, &position)) delete node;
+  while (graveyard_.TryPop(&node, &position)) delete node;
+  MutexLock lock(&mu_);
+  delete carry_;
+  carry_ = nullptr;
+}
 
 void ClientImpl::Start() { sender_ = std::thread([this] { SendLoop(); }); }
 
@@ -60,119 +74,168 @@ void ClientImpl::Record(Sample sample) {
     sampled_out_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  // The id is made by the sender (from start_time) when left empty.
+  const size_t bytes = ApproximateBytes(sample) + (sample.id.empty() ? kSampleIdChars : 0);
+  // After shutdown nothing is kept. Samples in flight stay (they may need to be sent again);
+  // when they alone leave no room, the new sample is the one dropped.
+  if (shut_down_.load(std::memory_order_acquire) ||
+      inflight_bytes_.load(std::memory_order_relaxed) + bytes > options_.max_buffer_bytes) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (sample.start_time.time_since_epoch().count() == 0) {
     sample.start_time = std::chrono::system_clock::now();
   }
-  // Everything that allocates or copies happens before the lock; under it only pointers move.
-  // The id is made by the sender (from start_time) when left empty.
-  const size_t bytes = ApproximateBytes(sample) + (sample.id.empty() ? kSampleIdChars : 0);
-  std::unique_ptr<Sample> node(new Sample(std::move(sample)));
   const std::thread::id self = std::this_thread::get_id();
-  // What does not go to the graveyard is freed here, after the lock is released.
-  std::unique_ptr<Sample> evicted;
-  std::vector<std::unique_ptr<Sample>> evicted_more;
-  {
-    MutexLock lock(&mu_);
-    ++stats_.recorded;
-    if (shut_down_ || inflight_bytes_ + bytes > options_.max_buffer_bytes) {
-      // After shutdown nothing is kept. Samples in flight stay (they may need to be sent
-      // again); when they alone leave no room, the new sample is the one dropped and the
-      // waiting ones keep their place.
-      ++stats_.dropped;
-      evicted = std::move(node);
-    } else {
-      // Make room: the oldest waiting samples go first.
-      while (waiting_bytes_ + inflight_bytes_ + bytes > options_.max_buffer_bytes) {
-        Waiting& oldest = waiting_.front();
-        waiting_bytes_ -= oldest.bytes;
-        if (oldest.recorder != self && graveyard_.size() < kMaxGraveyard) {
-          graveyard_.push_back(std::move(oldest.sample));
-          if (graveyard_.size() == kMaxGraveyard / 2) cv_.Signal();
-        } else if (!evicted) {
-          evicted = std::move(oldest.sample);
-        } else {
-          evicted_more.push_back(std::move(oldest.sample));
-        }
-        waiting_.pop_front();
-        ++stats_.dropped;
-      }
-      // With the budget full, each call drops the oldest samples, which are long out of the
-      // cache: warm up the next ones this thread will free (the one after next, and the
-      // strings of the next, whose Sample the previous call warmed), so that freeing them
-      // does not wait on memory. Those the sender frees are left alone.
-      if (evicted && !waiting_.empty()) {
-        if (waiting_[0].recorder == self) PrefetchForFree(*waiting_[0].sample);
-        if (waiting_.size() > 1 && waiting_[1].recorder == self) {
-          PrefetchObject(waiting_[1].sample.get(), sizeof(Sample));
-        }
-      }
-      if (waiting_.empty()) waiting_since_ = absl::Now();
-      waiting_.push_back(Waiting{std::move(node), next_seq_++, bytes, self});
-      waiting_bytes_ += bytes;
-      // Wake the sender only when a batch has just filled up. The linger deadline needs no
-      // wake-up (the sender polls while idle), so a caller almost never pays for a futex call.
-      if (waiting_.size() == options_.max_batch_samples ||
-          (waiting_bytes_ >= options_.max_batch_bytes &&
-           waiting_bytes_ - bytes < options_.max_batch_bytes)) {
-        cv_.Signal();
-      }
+  auto* node = new Node{std::move(sample), bytes, self};
+  // Make room: the oldest waiting samples go first.
+  size_t total = buffered_bytes_.fetch_add(bytes) + bytes;
+  while (total > options_.max_buffer_bytes) {
+    if (!DropOldest(self)) {
+      buffered_bytes_.fetch_sub(bytes);
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      delete node;
+      return;
+    }
+    total = buffered_bytes_.load(std::memory_order_relaxed);
+  }
+  while (!ring_.TryPush(node)) {  // Full by count (kMaxRingCells).
+    if (!DropOldest(self)) {
+      buffered_bytes_.fetch_sub(bytes);
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      delete node;
+      return;
     }
   }
+  MaybeWakeSender();
+}
+
+bool ClientImpl::DropOldest(std::thread::id self) {
+  Node* oldest;
+  uint64_t position;
+  if (!ring_.TryPop(&oldest, &position)) return false;
+  // With the budget full, every call drops the oldest samples, which are long out of the
+  // cache: start loading the next two now, so that dropping them later does not wait on
+  // memory. (Only prefetches: another thread may free them first.)
+  for (size_t ahead : {0, 1, 2}) {
+    if (const Node* next = ring_.PeekHint(ahead); next != nullptr) PrefetchNode(next);
+  }
+  buffered_bytes_.fetch_sub(oldest->bytes);
+  Dispose(oldest, self);
+  return true;
+}
+
+void ClientImpl::Dispose(Node* node, std::thread::id self) {
+  if (node->recorder != self && graveyard_.TryPush(node)) return;
+  PrefetchForFree(node->sample);  // Its strings' heap blocks, so their frees overlap.
+  delete node;
 }
 
 void ClientImpl::FreeGraveyardLocked() {
-  if (graveyard_.empty()) return;
-  graveyard_.swap(spare_graveyard_);  // Both keep their reserved capacity.
+  Node* node;
+  uint64_t position;
+  if (!graveyard_.TryPop(&node, &position)) return;
   mu_.Unlock();
-  spare_graveyard_.clear();
+  do {
+    delete node;
+  } while (graveyard_.TryPop(&node, &position));
   mu_.Lock();
 }
 
-bool ClientImpl::BatchReadyLocked(absl::Time now) const {
-  if (waiting_.empty()) return false;
-  return flush_waiters_ > 0 || stopping_ || waiting_.size() >= options_.max_batch_samples ||
-         waiting_bytes_ >= options_.max_batch_bytes ||
+uint64_t ClientImpl::WaitingCount() const {
+  // In the ring, pushes in progress included; not carry_, which only the sender may read.
+  // The head is read first: it never passes the tail, so the difference is never negative.
+  const uint64_t head = ring_.head();
+  return ring_.tail() - head;
+}
+
+size_t ClientImpl::WaitingBytes() const {
+  return buffered_bytes_.load(std::memory_order_relaxed) -
+         inflight_bytes_.load(std::memory_order_relaxed);
+}
+
+bool ClientImpl::BatchFull() const {
+  return WaitingCount() >= options_.max_batch_samples ||
+         WaitingBytes() >= options_.max_batch_bytes;
+}
+
+bool ClientImpl::BatchReadyLocked(absl::Time now) {
+  if (WaitingCount() == 0 && carry_ == nullptr) {
+    waiting_since_ = absl::InfiniteFuture();
+    return false;
+  }
+  if (waiting_since_ == absl::InfiniteFuture()) waiting_since_ = now;
+  return flush_waiters_ > 0 || stopping_ || BatchFull() ||
          now - waiting_since_ >= absl::FromChrono(options_.linger);
 }
 
+void ClientImpl::MaybeWakeSender() {
+  // The push's position was claimed with a seq_cst RMW and the sender sets sender_idle_
+  // (seq_cst) before it reads the ring's tail (seq_cst): either this load sees the flag, or
+  // the sender's check sees the new sample. Taking mu_ orders the signal after the sender has
+  // started waiting. A sender that is busy needs no signal, so callers almost never pay for
+  // a lock or a futex call.
+  if (!sender_idle_.load(std::memory_order_seq_cst) || !BatchFull()) return;
+  MutexLock lock(&mu_);
+  if (!sender_idle_.load(std::memory_order_relaxed)) return;
+  sender_idle_.store(false, std::memory_order_relaxed);
+  cv_.Signal();
+}
+
 uint64_t ClientImpl::OldestPendingSeqLocked() const {
-  uint64_t oldest = waiting_.empty() ? UINT64_MAX : waiting_.front().seq;
+  // Every position below the ring's head has been dropped, or taken by the sender into
+  // carry_ or a batch in flight (under mu_, which we hold).
+  uint64_t oldest = ring_.head();
+  if (carry_ != nullptr) oldest = std::min(oldest, carry_seq_);
   for (const auto& [id, batch] : inflight_) oldest = std::min(oldest, batch.first_seq);
   return oldest;
 }
 
 std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_stats) {
-  std::vector<std::unique_ptr<Sample>> samples;
-  samples.reserve(std::min(waiting_.size(), options_.max_batch_samples));
+  std::vector<Node*> nodes;
+  nodes.reserve(options_.max_batch_samples);
   size_t bytes = 0;
-  const uint64_t first_seq = waiting_.empty() ? UINT64_MAX : waiting_.front().seq;
-  while (!waiting_.empty() && samples.size() < options_.max_batch_samples &&
-         (samples.empty() || bytes + waiting_.front().bytes <= options_.max_batch_bytes)) {
-    bytes += waiting_.front().bytes;
-    samples.push_back(std::move(waiting_.front().sample));
-    waiting_.pop_front();
+  uint64_t first_seq = UINT64_MAX;
+  auto take = [&](Node* node, uint64_t seq) {
+    first_seq = std::min(first_seq, seq);
+    bytes += node->bytes;
+    nodes.push_back(node);
+  };
+  if (carry_ != nullptr) take(std::exchange(carry_, nullptr), carry_seq_);
+  Node* node;
+  uint64_t seq;
+  while (nodes.size() < options_.max_batch_samples && ring_.TryPop(&node, &seq)) {
+    ++popped_;
+    if (!nodes.empty() && bytes + node->bytes > options_.max_batch_bytes) {
+      carry_ = node;
+      carry_seq_ = seq;
+      break;
+    }
+    take(node, seq);
   }
-  waiting_bytes_ -= bytes;
-  if (!waiting_.empty()) waiting_since_ = absl::Now();
+  waiting_since_ =
+      carry_ != nullptr || WaitingCount() > 0 ? absl::Now() : absl::InfiniteFuture();
+  if (nodes.empty() && !with_stats) return nullptr;
 
   const uint64_t batch_id = next_batch_id_++;
   auto request = std::make_shared<v1::IngestRequest>();
   request->set_batch_id(batch_id);
   if (with_stats) *request->mutable_client_stats() = StatsProtoLocked();
-  inflight_[batch_id] = InFlight{request, first_seq, samples.size(), bytes};
-  inflight_bytes_ += bytes;
-  stats_.sent += samples.size();
+  inflight_[batch_id] = InFlight{request, first_seq, nodes.size(), bytes};
+  inflight_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  stats_.sent += nodes.size();
 
-  // Conversion (redaction, trimming, copying into protobuf) runs without the lock, so callers
-  // of Record() never wait for it. The request is not shared with anyone until we return.
+  // Conversion (redaction, trimming, copying into protobuf) runs without the lock, so Flush
+  // and the reader never wait for it. The request is not shared with anyone until we return.
   mu_.Unlock();
-  request->mutable_samples()->Reserve(static_cast<int>(samples.size()));
-  for (auto& sample : samples) {
-    if (sample->app.empty()) sample->app = options_.app;
-    if (sample->id.empty()) sample->id = internal::NewSampleIdAt(sample->start_time);
-    MoveToProto(std::move(*sample), redactor_.get(), request->add_samples());
+  request->mutable_samples()->Reserve(static_cast<int>(nodes.size()));
+  for (Node* n : nodes) {
+    Sample& sample = n->sample;
+    if (sample.app.empty()) sample.app = options_.app;
+    if (sample.id.empty()) sample.id = internal::NewSampleIdAt(sample.start_time);
+    MoveToProto(std::move(sample), redactor_.get(), request->add_samples());
+    delete n;
   }
-  samples.clear();
   mu_.Lock();
   return request;
 }
@@ -233,17 +296,18 @@ void ClientImpl::SendLoop() {
       FreeGraveyardLocked();
       const absl::Time now = absl::Now();
       const bool stats_due = now >= next_stats;
-      if (inflight_.size() < options_.max_inflight_batches &&
-          (BatchReadyLocked(now) || stats_due)) {
-        break;
-      }
-      // Record() does not signal the first sample of a batch, so an idle sender polls every
-      // linger; with samples waiting it sleeps until the oldest one's linger ends.
+      // Record() wakes us for a full batch only when we could send it (and the flag is set
+      // before looking at the ring: see MaybeWakeSender). Acks wake us otherwise.
+      const bool can_send = inflight_.size() < options_.max_inflight_batches;
+      sender_idle_.store(can_send, std::memory_order_seq_cst);
+      if (can_send && (BatchReadyLocked(now) || stats_due)) break;
+      // Record() signals only a full batch, so an idle sender polls every linger; with samples
+      // waiting it sleeps until the oldest one's linger ends.
       const absl::Duration linger = absl::FromChrono(options_.linger);
-      absl::Time wake = std::min(next_stats, now + linger);
-      if (!waiting_.empty()) wake = std::min(wake, waiting_since_ + linger);
+      absl::Time wake = std::min({next_stats, now + linger, waiting_since_ + linger});
       cv_.WaitWithDeadline(&mu_, std::max(wake, now + absl::Milliseconds(1)));
     }
+    sender_idle_.store(false, std::memory_order_relaxed);
     if (stopping_) break;
     if (stream_broken_) {
       close_stream();
@@ -256,6 +320,11 @@ void ClientImpl::SendLoop() {
     const bool with_stats = now >= next_stats;
     if (with_stats) next_stats = now + absl::FromChrono(options_.stats_interval);
     std::shared_ptr<const v1::IngestRequest> request = TakeBatchLocked(with_stats);
+    if (request == nullptr) {
+      // The samples counted as waiting were still being pushed; they will be ready shortly.
+      cv_.WaitWithTimeout(&mu_, absl::Milliseconds(1));
+      continue;
+    }
     mu_.Unlock();
     const bool ok = stream->Write(*request);
     mu_.Lock();
@@ -282,7 +351,8 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
       // The collector refused the batch as invalid; sending it again would not help.
       stats_.rejected += it->second.count;
     }
-    inflight_bytes_ -= it->second.bytes;
+    inflight_bytes_.fetch_sub(it->second.bytes, std::memory_order_relaxed);
+    buffered_bytes_.fetch_sub(it->second.bytes);
     done = std::move(it->second.request);
     inflight_.erase(it);
     cv_.SignalAll();
@@ -295,34 +365,31 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
 Status ClientImpl::Flush(std::chrono::milliseconds timeout) {
   const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
   MutexLock lock(&mu_);
-  const uint64_t target = next_seq_;  // Everything recorded before this call.
+  const uint64_t target = ring_.tail();  // Everything recorded before this call.
   ++flush_waiters_;
   cv_.SignalAll();
-  while (OldestPendingSeqLocked() < target && !shut_down_) {
+  while (OldestPendingSeqLocked() < target && !shut_down_.load(std::memory_order_relaxed)) {
     if (cv_.WaitWithDeadline(&mu_, deadline)) break;
   }
   --flush_waiters_;
   if (OldestPendingSeqLocked() < target) {
     return Status(StatusCode::kDeadlineExceeded,
-                  std::to_string(waiting_.size()) + " samples waiting and " +
+                  std::to_string(WaitingCount() + (carry_ != nullptr ? 1 : 0)) +
+                      " samples waiting and " +
                       std::to_string(inflight_.size()) + " batches unacknowledged");
   }
   return Status::Ok();
 }
 
 Status ClientImpl::Shutdown(std::chrono::milliseconds timeout) {
-  {
-    MutexLock lock(&mu_);
-    if (shut_down_) return Status::Ok();
-  }
+  if (shut_down_.load(std::memory_order_acquire)) return Status::Ok();
   // Stopping takes a little time (the sender may be inside a connection attempt of up to
   // a short connection attempt, then joins its reader), so the flush leaves that much of the deadline.
   const auto reserve = std::min(timeout / 4, std::chrono::milliseconds(50));
   Status flushed = timeout.count() > 0 ? Flush(timeout - reserve) : Status::Ok();
   {
     MutexLock lock(&mu_);
-    if (shut_down_) return flushed;
-    shut_down_ = true;
+    if (shut_down_.exchange(true)) return flushed;
     stopping_ = true;
     if (live_stream_ != nullptr) live_stream_->Cancel();
     cv_.SignalAll();
@@ -358,10 +425,13 @@ v1::ClientStats ClientImpl::StatsProtoLocked() const {
 ClientStats ClientImpl::StatsLocked() const {
   ClientStats s = stats_;
   s.sampled_out = sampled_out_.load(std::memory_order_relaxed);
-  s.recorded += s.sampled_out;
-  s.pending = waiting_.size();
+  const uint64_t refused = refused_.load(std::memory_order_relaxed);
+  s.dropped = ring_.head() - popped_ + refused;
+  // Every kept sample took one ring position.
+  s.recorded = ring_.tail() + refused + s.sampled_out;
+  s.pending = WaitingCount() + (carry_ != nullptr ? 1 : 0);
   for (const auto& [id, batch] : inflight_) s.pending += batch.count;
-  s.pending_bytes = waiting_bytes_ + inflight_bytes_;
+  s.pending_bytes = buffered_bytes_.load(std::memory_order_relaxed);
   return s;
 }
 

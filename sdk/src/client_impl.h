@@ -1,30 +1,35 @@
 // ClientImpl: the batcher and sender behind llmtap::Client.
 //
-// Record() moves the sample into a heap node outside the lock, then appends the node's pointer
-// to a bounded queue under one mutex and returns; it never waits for I/O and wakes the sender
-// only when a batch is full. One sender thread closes batches (by count or bytes, or after
-// linger: it polls every `linger` while idle, so a lone sample leaves within ~2x linger),
-// converts them to protobuf (redaction and trimming happen there, off the caller's thread),
-// writes them to the stream and keeps them in flight until the reader thread sees their ack.
-// When the stream breaks, batches in flight are sent again on the next stream with the same
-// sample ids and batch ids. Memory freed by acks and drops is released outside the lock.
+// Record() takes no lock. It moves the sample into a heap node, makes room in the byte
+// budget by dropping the oldest waiting samples, and pushes the node onto a lock-free ring
+// (MpmcRing), so a caller never waits for another caller, for the sender, or for a thread
+// that was preempted. It wakes the sender only when the sender sleeps and a batch is full.
+// One sender thread closes batches (by count or bytes, or after linger: it polls every
+// `linger` while idle, so a lone sample leaves within ~2x linger), converts them to protobuf
+// (redaction and trimming happen there, off the caller's thread), writes them to the stream
+// and keeps them in flight until the reader thread sees their ack. When the stream breaks,
+// batches in flight are sent again on the next stream with the same sample ids and batch ids.
+//
+// Budget: buffered_bytes_ counts every sample from Record() until it is acked or dropped
+// (waiting in the ring, carried over by the sender, or in flight). Only waiting samples can be
+// dropped; when the samples in flight alone leave no room, the new sample is the one dropped.
 #ifndef LLMTAP_SDK_SRC_CLIENT_IMPL_H_
 #define LLMTAP_SDK_SRC_CLIENT_IMPL_H_
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "sync.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "llmtap/client.h"
 #include "llmtap/v1/ingest.pb.h"
+#include "mpmc_ring.h"
 #include "redactor.h"
+#include "sync.h"
 #include "transport.h"
 
 namespace llmtap::internal {
@@ -43,29 +48,39 @@ class ClientImpl final : public Client {
   ClientStats Stats() const override;
 
  private:
-  // A waiting sample. The queue holds these small entries; the sample itself sits in its own
-  // heap node, so the lock guards only pointer moves and evicting reads no cold memory.
-  struct Waiting {
-    std::unique_ptr<Sample> sample;
-    uint64_t seq = 0;
-    size_t bytes = 0;
+  // A recorded sample on the heap, so the ring moves pointers only.
+  struct Node {
+    Sample sample;
+    size_t bytes = 0;          // What it counts against the budget.
     std::thread::id recorder;  // The thread that recorded it (and, most likely, allocated it).
   };
   struct InFlight {
     std::shared_ptr<const v1::IngestRequest> request;
-    uint64_t first_seq;  // Lowest sequence number in the batch (UINT64_MAX when empty).
+    uint64_t first_seq;  // Lowest ring position in the batch (UINT64_MAX when empty).
     size_t count;
     size_t bytes;
   };
 
   void SendLoop();
   void ReadLoop(IngestStream* stream, uint64_t generation);
-  // Moves up to one batch from waiting_ to inflight_ and returns its request.
+  // Drops the oldest waiting sample; false when none can be dropped.
+  bool DropOldest(std::thread::id self);
+  // Frees a dropped node: here when this thread recorded it, else through the graveyard.
+  void Dispose(Node* node, std::thread::id self);
+  // Moves up to one batch from the ring to inflight_ and returns its request; null when there
+  // was neither a sample nor due stats to send.
   std::shared_ptr<const v1::IngestRequest> TakeBatchLocked(bool with_stats)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Frees the samples Record() dropped (with mu_ released while freeing).
+  // Frees the nodes in the graveyard (with mu_ released while freeing).
   void FreeGraveyardLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool BatchReadyLocked(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Samples and bytes waiting to be sent (in the ring or carried over).
+  uint64_t WaitingCount() const;
+  size_t WaitingBytes() const;
+  // Whether a batch has filled up by count or bytes.
+  bool BatchFull() const;
+  bool BatchReadyLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Called by Record() after a push: wakes the sender if it sleeps and a batch is full.
+  void MaybeWakeSender();
   uint64_t OldestPendingSeqLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::ClientStats StatsProtoLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ClientStats StatsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -76,33 +91,44 @@ class ClientImpl final : public Client {
   const std::unique_ptr<Redactor> redactor_;
   const std::string client_id_;
 
+  // Written by Record() without a lock.
+  MpmcRing<Node> ring_;
+  std::atomic<size_t> buffered_bytes_{0};  // Waiting, carried over or in flight.
   std::atomic<uint64_t> sampled_out_{0};
+  std::atomic<uint64_t> refused_{0};  // New samples dropped (budget held in flight, or shut down).
+  std::atomic<bool> shut_down_{false};
+  // Samples dropped for the budget that another thread recorded, for the sender to free. A
+  // sample the dropping thread recorded itself is freed by that thread: glibc returns memory
+  // freed by a thread other than its allocator through the allocating arena's lock, which
+  // the allocator's next malloc then waits for, so each sample goes back through the thread
+  // that most likely allocated it when that is the caller, and through the sender otherwise
+  // (rather than making the caller wait on another recording thread's arena). When it is
+  // full, Record() frees the dropped sample itself.
+  MpmcRing<Node> graveyard_;
+  // In flight, written under mu_ and read by Record() without it.
+  std::atomic<size_t> inflight_bytes_{0};
+  // Set by the sender, under mu_, before it checks for work and sleeps; Record() wakes it only
+  // when set. Sequentially consistent with the ring's tail (see MaybeWakeSender).
+  std::atomic<bool> sender_idle_{false};
 
   mutable Mutex mu_;
   CondVar cv_;  // Signalled on: batch ready, ack, stream broken, flush, stop.
-  std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
-  size_t waiting_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Time waiting_since_ ABSL_GUARDED_BY(mu_);  // When the oldest waiting sample arrived.
+  // A node the sender popped that did not fit in its batch's bytes; first in the next batch.
+  Node* carry_ ABSL_GUARDED_BY(mu_) = nullptr;
+  uint64_t carry_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  // When the sender first saw samples waiting (InfiniteFuture when none were).
+  absl::Time waiting_since_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   std::map<uint64_t, InFlight> inflight_ ABSL_GUARDED_BY(mu_);
-  size_t inflight_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_batch_id_ ABSL_GUARDED_BY(mu_) = 1;
   int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
   bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   IngestStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
-  ClientStats stats_ ABSL_GUARDED_BY(mu_);
-  // Samples dropped for the budget that another thread recorded, freed by the sender. A
-  // sample the dropping thread recorded itself is freed by that thread: glibc returns memory
-  // freed by a thread other than its allocator through the allocating arena's lock, which
-  // the allocator's next malloc then waits for, so each sample goes back through the thread
-  // that most likely allocated it when that is the caller, and through the sender otherwise
-  // (rather than making the caller wait on another recording thread's arena). Capacity
-  // kMaxGraveyard, reserved up front; when full, Record() frees the dropped sample itself.
-  std::vector<std::unique_ptr<Sample>> graveyard_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::unique_ptr<Sample>> spare_graveyard_;  // Used by the sender only.
+  ClientStats stats_ ABSL_GUARDED_BY(mu_);  // sent, acked, retried, rejected, reconnects.
+  // Samples the sender took from the ring. Every other pop drops a sample for the budget, so
+  // the samples dropped that way are ring_.head() - popped_.
+  uint64_t popped_ ABSL_GUARDED_BY(mu_) = 0;
 
   std::thread sender_;
 };

@@ -37,6 +37,14 @@ std::unique_ptr<Client> Connect(const std::string& address, ClientOptions o = {}
   return c;
 }
 
+// For failure messages.
+std::string Describe(const ClientStats& s) {
+  return "recorded " + std::to_string(s.recorded) + ", sent " + std::to_string(s.sent) +
+         ", acked " + std::to_string(s.acked) + ", dropped " + std::to_string(s.dropped) +
+         ", retried " + std::to_string(s.retried) + ", pending " + std::to_string(s.pending) +
+         ", reconnects " + std::to_string(s.reconnects);
+}
+
 TEST(Delivery, CollectorDownThirtySecondsAtTenThousandPerSecondLosesAndDuplicatesNothing) {
   CollectorProcess collector;
   ASSERT_TRUE(collector.Start()) << collector.log();
@@ -168,7 +176,7 @@ TEST(Delivery, RecordNeverBlocksAndShutdownKeepsItsDeadlineWhenTheCollectorIsGon
   ASSERT_TRUE(collector.Start()) << collector.log();
   auto client = Connect(collector.grpc_address());
   client->Record(Small("gone", 0));
-  ASSERT_TRUE(client->Flush(10s).ok());
+  ASSERT_TRUE(client->Flush(10s).ok()) << Describe(client->Stats());
   collector.Kill();
   auto slowest = std::chrono::nanoseconds(0);
   for (int i = 0; i < 20000; ++i) {

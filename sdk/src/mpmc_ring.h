@@ -1,0 +1,117 @@
+// MpmcRing: a bounded, lock-free FIFO of pointers for any number of producers and consumers
+// (Dmitry Vyukov's bounded MPMC queue).
+//
+// Every push takes the next position, a 64-bit count of all pushes so far, and every pop takes
+// the oldest position not yet popped, so positions order items by arrival. Each cell carries a
+// sequence number saying whether it is free for the push of its position, or holds the item
+// of its position and is ready to pop.
+//
+//   MpmcRing<Node> ring(1024);
+//   ring.TryPush(node);                          // false when full
+//   Node* oldest; uint64_t position;
+//   if (ring.TryPop(&oldest, &position)) ...     // false when empty
+//
+// Progress: no call waits for another thread. A push that has taken its position but not yet
+// stored its item makes pops see the ring as empty from that position on, until it finishes
+// (a few instructions later, unless its thread is preempted); callers treat that as empty.
+#ifndef LLMTAP_SDK_SRC_MPMC_RING_H_
+#define LLMTAP_SDK_SRC_MPMC_RING_H_
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace llmtap::internal {
+
+template <typename T>
+class MpmcRing {
+ public:
+  // Holds at least `capacity` items (rounded up to a power of two).
+  explicit MpmcRing(size_t capacity)
+      : mask_(std::bit_ceil(std::max<size_t>(capacity, 2)) - 1),
+        cells_(std::make_unique<Cell[]>(mask_ + 1)) {
+    for (uint64_t i = 0; i <= mask_; ++i) cells_[i].sequence.store(i, std::memory_order_relaxed);
+  }
+  MpmcRing(const MpmcRing&) = delete;
+  MpmcRing& operator=(const MpmcRing&) = delete;
+
+  // Appends `item`; false when the ring is full. The position is claimed with a sequentially
+  // consistent read-modify-write, so a caller may pair it with a seq_cst load of its own
+  // (a "someone is asleep" flag) without a fence.
+  bool TryPush(T* item) {
+    uint64_t position = tail_.load(std::memory_order_relaxed);
+    Cell* cell;
+    for (;;) {
+      cell = &cells_[position & mask_];
+      const uint64_t sequence = cell->sequence.load(std::memory_order_acquire);
+      const auto lag = static_cast<int64_t>(sequence - position);
+      if (lag == 0) {
+        if (tail_.compare_exchange_weak(position, position + 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+          break;
+        }
+      } else if (lag < 0) {
+        return false;  // The cell still holds the item from one lap ago: full.
+      } else {
+        position = tail_.load(std::memory_order_relaxed);  // Another push took it.
+      }
+    }
+    cell->item.store(item, std::memory_order_relaxed);
+    cell->sequence.store(position + 1, std::memory_order_release);
+    return true;
+  }
+
+  // Removes the oldest item into *item and its position into *position; false when empty.
+  bool TryPop(T** item, uint64_t* position) {
+    uint64_t pos = head_.load(std::memory_order_relaxed);
+    Cell* cell;
+    for (;;) {
+      cell = &cells_[pos & mask_];
+      const uint64_t sequence = cell->sequence.load(std::memory_order_acquire);
+      const auto lag = static_cast<int64_t>(sequence - (pos + 1));
+      if (lag == 0) {
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
+      } else if (lag < 0) {
+        return false;  // Nothing pushed at this position yet (or not finished).
+      } else {
+        pos = head_.load(std::memory_order_relaxed);  // Another pop took it.
+      }
+    }
+    *item = cell->item.load(std::memory_order_relaxed);
+    *position = pos;
+    cell->sequence.store(pos + mask_ + 1, std::memory_order_release);  // Free for the next lap.
+    return true;
+  }
+
+  // The item `ahead` places after the oldest, or null. Another thread may pop and free it at
+  // any time: use the pointer only as a hint (to prefetch), never to read through.
+  const T* PeekHint(size_t ahead) const {
+    const uint64_t pos = head_.load(std::memory_order_relaxed) + ahead;
+    return cells_[pos & mask_].item.load(std::memory_order_relaxed);
+  }
+
+  // The next position to pop and the next to push: [head, tail) are in the ring or being
+  // pushed. tail() is sequentially consistent (see TryPush).
+  uint64_t head() const { return head_.load(std::memory_order_acquire); }
+  uint64_t tail() const { return tail_.load(std::memory_order_seq_cst); }
+  size_t capacity() const { return mask_ + 1; }
+
+ private:
+  struct Cell {
+    std::atomic<uint64_t> sequence;
+    std::atomic<T*> item{nullptr};
+  };
+
+  const uint64_t mask_;
+  const std::unique_ptr<Cell[]> cells_;
+  // On their own cache lines: producers write tail_, consumers head_.
+  alignas(64) std::atomic<uint64_t> head_{0};
+  alignas(64) std::atomic<uint64_t> tail_{0};
+};
+
+}  // namespace llmtap::internal
+
+#endif  // LLMTAP_SDK_SRC_MPMC_RING_H_
