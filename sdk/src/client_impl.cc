@@ -115,7 +115,7 @@ bool ClientImpl::DropOldest(std::thread::id self) {
   uint64_t position;
   if (!ring_.TryPop(&oldest, &position)) return false;
   // With the budget full, every call drops the oldest samples, which are long out of the
-  // cache: start loading the next two now, so that dropping them later does not wait on
+  // cache: start loading the next three now, so that dropping them later does not wait on
   // memory. (Only prefetches: another thread may free them first.)
   for (size_t ahead : {0, 1, 2}) {
     if (const Node* next = ring_.PeekHint(ahead); next != nullptr) PrefetchNode(next);
@@ -150,8 +150,9 @@ uint64_t ClientImpl::WaitingCount() const {
 }
 
 size_t ClientImpl::WaitingBytes() const {
-  return buffered_bytes_.load(std::memory_order_relaxed) -
-         inflight_bytes_.load(std::memory_order_relaxed);
+  const size_t buffered = buffered_bytes_.load(std::memory_order_relaxed);
+  const size_t inflight = inflight_bytes_.load(std::memory_order_relaxed);
+  return buffered > inflight ? buffered - inflight : 0;  // Two loads, not one snapshot.
 }
 
 bool ClientImpl::BatchFull() const {
