@@ -9,9 +9,19 @@ namespace {
 
 constexpr size_t kMinCapacity = 16;
 
-// The smallest power of two that is at least kMinCapacity and four times `pairs`: with at
-// most a quarter of the slots in use, most lookups end at their first slot.
-size_t CapacityFor(size_t pairs) { return std::bit_ceil(std::max(kMinCapacity, 4 * pairs)); }
+// The smallest power of two that is at least kMinCapacity and eight times `pairs`: with at
+// most an eighth of the slots in use, most lookups end at their first slot.
+size_t CapacityFor(size_t pairs) { return std::bit_ceil(std::max(kMinCapacity, 8 * pairs)); }
+
+// Returns x, hiding from the compiler how it was computed, so that a flag computed without
+// branches is not turned back into branches (which compilers do when they judge them
+// cheaper, but a branch on whether a hash table holds a key is hard to predict).
+inline uint32_t Opaque(uint32_t x) {
+#if defined(__GNUC__)
+  asm("" : "+r"(x));
+#endif
+  return x;
+}
 
 }  // namespace
 
@@ -106,12 +116,11 @@ void IdPairTable::FindAdjacent(uint32_t* ids, size_t count) const {
     const uint64_t key = Key(ids[i], ids[i + 1]);
     const size_t home = Home(key, shift);
     const Slot& slot = slots[home];
-    const uint32_t in_use = slot.generation == generation ? 1 : 0;
-    const uint32_t same_key = slot.key == key ? 1 : 0;
+    const uint32_t in_use = Opaque(slot.generation == generation ? 1 : 0);
+    const uint32_t same_key = Opaque(slot.key == key ? 1 : 0);
     // The only branch is on whether the first slot holds another pair, which is rare (at
-    // most a quarter of the slots are in use): whether the pair is there is hard to
-    // predict. (Comparing the flags as integers keeps the compiler from splitting the test
-    // into two branches.)
+    // most an eighth of the slots are in use): whether the pair is there is hard to
+    // predict.
     if (in_use > same_key) [[unlikely]] {
       ids[i] = FindPastHome(key, home);
     } else {

@@ -19,6 +19,8 @@ namespace llmtap::collector::text {
 
 class TokenInterner {
  public:
+  static constexpr size_t kPaddedBytes = 16;
+
   TokenInterner();
   TokenInterner(const TokenInterner&) = delete;
   TokenInterner& operator=(const TokenInterner&) = delete;
@@ -36,20 +38,21 @@ class TokenInterner {
   uint32_t Intern(std::string_view token);
 
   // Sets ids[k] = Intern(tokens[k]) for k < count, in order; faster, above all for tokens
-  // of at most 8 bytes. REQUIRES: the 8 bytes from each tokens[k].data() are readable (the
-  // token lies inside a larger buffer, or that buffer has slack after it); only the
-  // token's own bytes affect the result.
+  // of at most kPaddedBytes bytes. REQUIRES: the kPaddedBytes bytes from each
+  // tokens[k].data() are readable (the token lies inside a larger buffer, or that buffer
+  // has slack after it); only the token's own bytes affect the result.
   void InternPadded(const std::string_view* tokens, size_t count, uint32_t* ids);
 
   // Number of distinct tokens interned since the last Reset.
   size_t size() const { return size_; }
 
  private:
-  // 16 bytes, so that four share a cache line. A token of at most 8 bytes is identified
-  // exactly by (word, size): word holds its bytes, zero-padded. A longer token's word is a
-  // hash of its bytes, and equal (word, size) is confirmed by comparing the bytes.
+  // A token of at most 16 bytes is identified exactly by (low, high, size): low and high
+  // hold its bytes, zero-padded. A longer token's low is a hash of its bytes and its high
+  // 0, and equal (low, size) is confirmed by comparing the bytes.
   struct Slot {
-    uint64_t word = 0;
+    uint64_t low = 0;
+    uint64_t high = 0;
     uint32_t id = 0;
     // tag_base_ | min(size, kMaxTagSize); the slot is in use iff tag >= tag_base_.
     uint32_t tag = 0;
@@ -62,8 +65,8 @@ class TokenInterner {
 
   static constexpr uint32_t kMaxTagSize = 0xFFFF;
 
-  // Intern for a token of at most 8 bytes, given as its word.
-  uint32_t InternShort(uint64_t word, uint32_t size);
+  // Intern for a token of at most 16 bytes, given as its two words.
+  uint32_t InternShort(uint64_t low, uint64_t high, uint32_t size);
   uint32_t InternLong(std::string_view token);
   // Makes the table use `capacity` slots (a power of two), all empty.
   void UseSlots(size_t capacity);
@@ -76,8 +79,8 @@ class TokenInterner {
   int shift_ = 64;  // 64 - log2(mask_ + 1).
   uint32_t tag_base_ = 0;
   size_t size_ = 0;
-  std::vector<LongKey> long_keys_;  // By id; set for tokens longer than 8 bytes only.
-  // Copies of the distinct tokens longer than 8 bytes. REQUIRES: under 4 GiB per Reset.
+  std::vector<LongKey> long_keys_;  // By id; set for tokens longer than 16 bytes only.
+  // Copies of the distinct tokens longer than 16 bytes. REQUIRES: under 4 GiB per Reset.
   std::string long_bytes_;
 };
 

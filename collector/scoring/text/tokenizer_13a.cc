@@ -48,13 +48,14 @@ constexpr bool IsSpacedPunctuation(unsigned char b) {
          (b >= 0x28 && b <= 0x2B) || (b >= 0x3A && b <= 0x40) || b == '/';
 }
 
-// kSpace and kSpaced are 1 and 2, for a test of both at once; '&' (kEntity) is spaced
-// punctuation too, but may start an entity.
+// kSpace and kSpaced are 1 and 2, for a test of both at once. '&' (kEntity) and '<'
+// (kLessThan) are spaced punctuation too, but may start an entity or "<skipped>".
 enum class ByteKind : uint8_t {
   kPlain,
   kSpace,
   kSpaced,
   kEntity,
+  kLessThan,
   kPeriodOrComma,
   kHyphen,
   kSpaceLead
@@ -78,6 +79,8 @@ constexpr std::array<ByteKind, 256> MakeByteKinds() {
       kinds[b] = ByteKind::kSpace;
     } else if (c == '&') {
       kinds[b] = ByteKind::kEntity;
+    } else if (c == '<') {
+      kinds[b] = ByteKind::kLessThan;
     } else if (IsSpacedPunctuation(c)) {
       kinds[b] = ByteKind::kSpaced;
     } else if (IsPeriodOrComma(c)) {
@@ -108,23 +111,11 @@ void ReplaceAll(std::string* text, std::string_view from, std::string_view to,
   std::swap(*text, *scratch);
 }
 
-// True if `line` has "-\n", looked for from each '\n' (rarer than '-').
-bool HasHyphenNewline(std::string_view line) {
-  for (size_t i = line.find('\n'); i != std::string_view::npos; i = line.find('\n', i + 1)) {
-    if (i > 0 && line[i - 1] == '-') return true;
-  }
-  return false;
-}
-
-// The first of Tokenizer13a.__call__'s replacements, done only when one applies: removing
-// "<skipped>", then "-\n", can join characters into new tokens. Returns the line to
-// tokenize: `line` itself or `*a`. The others are left to Tokenize: "\n" -> " " changes
-// nothing, as both are whitespace to every later step, and the entities are decoded as
-// they are met (see DecodeEntity).
+// Tokenizer13a.__call__'s first replacements: removing "<skipped>", then "-\n", which can
+// join characters into new tokens. Returns the line to tokenize, `*a`. The others are left
+// to FindTokens: "\n" -> " " changes nothing, as both are whitespace to every later step,
+// and the entities are decoded as they are met (see DecodeEntity).
 std::string_view Preprocess(std::string_view line, std::string* a, std::string* b) {
-  if (line.find("<skipped>") == std::string_view::npos && !HasHyphenNewline(line)) {
-    return line;
-  }
   a->assign(line);
   ReplaceAll(a, "<skipped>", "", b);
   ReplaceAll(a, "-\n", "", b);
@@ -135,39 +126,47 @@ bool StartsWith(std::string_view text, size_t pos, std::string_view prefix) {
   return pos <= text.size() && text.substr(pos).starts_with(prefix);
 }
 
-// Padding after a text: a space that ends the last token, then 15 more bytes, so that
-// MaybeSplitMask can read the 16 bytes from any position up to the space and
-// TokenInterner::InternPadded the 8 bytes from the start of any token.
-constexpr size_t kPadding = 16;
+// Padding after a text: a space that ends the last token, then 63 more bytes, so that
+// MaybeSplitMask can read the 64 bytes from any position up to the space and
+// TokenInterner::InternPadded the kPaddedBytes bytes from the start of any token.
+constexpr size_t kPadding = 64;
+static_assert(kPadding >= TokenInterner::kPaddedBytes);
 
-// Bit k is set if p[k] may be anything but ByteKind::kPlain (k < 16). A superset, cheaper
-// to compute than kByteKinds: only ASCII letters and digits and the non-ASCII bytes that
-// cannot start whitespace are left out.
-uint32_t MaybeSplitMask(const unsigned char* p) {
+// Bit k is set if p[k] may be anything but ByteKind::kPlain (k < 64). A superset, cheaper
+// to compute than kByteKinds: only ASCII letters and digits, apostrophes and the non-ASCII
+// bytes that cannot start whitespace are left out. (64 bytes at a time, so that the loop
+// over the bits set ends, and mispredicts, at most once per 64 bytes.)
+uint64_t MaybeSplitMask(const unsigned char* p) {
 #if defined(__SSE2__)
-  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   // x in [lo, hi], as unsigned bytes: x - lo <= hi - lo.
   auto in_range = [](__m128i v, unsigned char lo, unsigned char hi) {
     const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
     return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(hi - lo))), t);
   };
-  const __m128i digit = in_range(x, '0', '9');
-  const __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
-  const __m128i space_lead = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(static_cast<char>(0xC2))),
-                                          in_range(x, 0xE1, 0xE3));
-  const uint32_t alnum = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(digit, letter)));
-  const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(x));
-  const uint32_t lead = static_cast<uint32_t>(_mm_movemask_epi8(space_lead));
-  return ~(alnum | (high & ~lead)) & 0xFFFF;
+  uint64_t mask = 0;
+  for (int part = 0; part < 4; ++part) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * part));
+    const __m128i digit = in_range(x, '0', '9');
+    const __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+    const __m128i apostrophe = _mm_cmpeq_epi8(x, _mm_set1_epi8('\''));
+    const __m128i space_lead = _mm_or_si128(
+        _mm_cmpeq_epi8(x, _mm_set1_epi8(static_cast<char>(0xC2))), in_range(x, 0xE1, 0xE3));
+    const uint32_t plain = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, letter), apostrophe)));
+    const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(x));
+    const uint32_t lead = static_cast<uint32_t>(_mm_movemask_epi8(space_lead));
+    mask |= uint64_t{~(plain | (high & ~lead)) & 0xFFFF} << (16 * part);
+  }
+  return mask;
 #else
-  uint32_t mask = 0;
-  for (int k = 0; k < 16; ++k) mask |= uint32_t{kByteKinds[p[k]] != ByteKind::kPlain} << k;
+  uint64_t mask = 0;
+  for (int k = 0; k < 64; ++k) mask |= uint64_t{kByteKinds[p[k]] != ByteKind::kPlain} << k;
   return mask;
 #endif
 }
 
-// The characters entities decode to, each followed by at least 8 readable bytes.
-constexpr char kDecoded[12] = {'"', '&', '<', '>'};
+// The characters entities decode to, each followed by kPaddedBytes readable bytes.
+constexpr char kDecoded[4 + TokenInterner::kPaddedBytes] = {'"', '&', '<', '>'};
 
 // At the '&' text[pos], returns (as a view of kDecoded) the character that Tokenizer13a's
 // entity replacements make of the text from there, and sets `*length` to the number of
@@ -200,11 +199,16 @@ std::string_view DecodeEntity(std::string_view text, size_t pos, size_t* length)
   return decoded(1);
 }
 
+// Returned by FindTokens when `text` needs Preprocess first.
+constexpr size_t kNeedsPreprocess = ~size_t{0};
+
 // Stores the tokens of `text` at `tokens`, in order, as views of `text` or of kDecoded,
-// and returns how many. REQUIRES: text.data()[text.size()] is a space, followed by
-// kPadding - 1 bytes; `tokens` has room for text.size() + 1 views (there is at most one
-// token per byte, and one more is written but not counted).
-size_t FindTokens(std::string_view text, std::string_view* tokens) {
+// and returns how many. If `preprocessed` is false and `text` holds "<skipped>" or "-\n",
+// stops early and returns kNeedsPreprocess instead. REQUIRES: text.data()[-1] is readable,
+// text.data()[text.size()] is a space, followed by kPadding - 1 bytes; `tokens` has room
+// for text.size() + 1 views (there is at most one token per byte, and one more is written
+// but not counted).
+size_t FindTokens(std::string_view text, bool preprocessed, std::string_view* tokens) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   size_t count = 0;
@@ -217,10 +221,10 @@ size_t FindTokens(std::string_view text, std::string_view* tokens) {
   auto end_token = [&](size_t end) {
     if (end > start) tokens[count++] = view(start, end);
   };
-  // Visits only the bytes that may split, 16 bytes at a time: most bytes are letters and
+  // Visits only the bytes that may split, 64 bytes at a time: most bytes are letters and
   // digits, and a branch per byte is mispredicted at the end of every word.
-  for (size_t base = 0;; base += 16) {
-    for (uint32_t mask = MaybeSplitMask(p + base); mask != 0; mask &= mask - 1) {
+  for (size_t base = 0;; base += 64) {
+    for (uint64_t mask = MaybeSplitMask(p + base); mask != 0; mask &= mask - 1) {
       const size_t i = base + static_cast<size_t>(std::countr_zero(mask));
       if (i < next) continue;
       const unsigned char c = p[i];
@@ -239,13 +243,20 @@ size_t FindTokens(std::string_view text, std::string_view* tokens) {
       }
       // The character before p[i] in step 1's output is a digit iff p[i - 1] is: before
       // p[i] only a decoded entity differs from the text, and it ends in ';' and stands for
-      // punctuation. (At i == 0 it is the padding space.)
-      const bool previous_is_digit = i > 0 && IsDigit(p[i - 1]);
+      // punctuation. (Before the text p[-1] is a space, like the padding.)
+      const bool previous_is_digit = IsDigit(p[i - 1]);
       switch (kind) {
         case ByteKind::kPlain:
         case ByteKind::kSpace:
         case ByteKind::kSpaced:
           break;  // Part of the token, or handled above.
+        case ByteKind::kLessThan:
+          // Looked for here, where '<' is, rather than in a pass of its own over every text.
+          if (!preprocessed && StartsWith(text, i, "<skipped>")) return kNeedsPreprocess;
+          end_token(i);
+          tokens[count++] = view(i, i + 1);
+          start = i + 1;
+          break;
         case ByteKind::kEntity: {
           end_token(i);
           size_t length = 1;
@@ -255,6 +266,7 @@ size_t FindTokens(std::string_view text, std::string_view* tokens) {
           break;
         }
         case ByteKind::kHyphen:
+          if (!preprocessed && p[i + 1] == '\n') return kNeedsPreprocess;
           if (previous_is_digit) {
             end_token(i);
             tokens[count++] = view(i, i + 1);
@@ -305,14 +317,21 @@ template <typename Done>
 void Tokenize(std::string_view line, Done&& done) {
   thread_local std::string a;
   thread_local std::string b;
-  thread_local std::string padded;
+  thread_local std::string padded;  // A space, the text, a space, then the rest of kPadding.
   thread_local std::vector<std::string_view> tokens;
-  const std::string_view text = Preprocess(line, &a, &b);
-  if (padded.size() < text.size() + kPadding) padded.resize(text.size() + kPadding);
-  if (!text.empty()) std::memcpy(padded.data(), text.data(), text.size());
-  padded[text.size()] = ' ';
-  if (tokens.size() < text.size() + 1) tokens.resize(text.size() + 1);
-  const size_t count = FindTokens(std::string_view(padded.data(), text.size()), tokens.data());
+  // Preprocess changes nothing unless FindTokens finds what it removes, which is rare.
+  std::string_view text = line;
+  size_t count = kNeedsPreprocess;
+  for (bool preprocessed = false; count == kNeedsPreprocess; preprocessed = true) {
+    if (preprocessed) text = Preprocess(line, &a, &b);
+    if (padded.size() < 1 + text.size() + kPadding) padded.resize(1 + text.size() + kPadding);
+    padded[0] = ' ';
+    if (!text.empty()) std::memcpy(padded.data() + 1, text.data(), text.size());
+    padded[1 + text.size()] = ' ';
+    if (tokens.size() < text.size() + 1) tokens.resize(text.size() + 1);
+    count = FindTokens(std::string_view(padded.data() + 1, text.size()), preprocessed,
+                       tokens.data());
+  }
   done(tokens.data(), count);
 }
 
