@@ -199,6 +199,9 @@ std::string_view DecodeEntity(std::string_view text, size_t pos, size_t* length)
   return decoded(1);
 }
 
+// Tokenize frees its scratch after a text longer than this.
+constexpr size_t kKeepScratchBytes = size_t{1} << 16;
+
 // Returned by FindTokens when `text` needs Preprocess first.
 constexpr size_t kNeedsPreprocess = ~size_t{0};
 
@@ -333,6 +336,11 @@ void Tokenize(std::string_view line, Done&& done) {
                        tokens.data());
   }
   done(tokens.data(), count);
+  // A long text's scratch (16 bytes per byte for the views) is not kept for later ones.
+  if (tokens.size() > kKeepScratchBytes) {
+    std::vector<std::string_view>().swap(tokens);
+    std::string().swap(padded);
+  }
 }
 
 }  // namespace

@@ -106,6 +106,15 @@ TEST(Tokenize13aTest, SplitsOnUnicodeWhitespaceAndKeepsOtherUnicode) {
             "5\xE2\x82\xAC-3 \xC2\xA9 . 5 \xE2\x80\x93" "2 , -1 x y");
 }
 
+TEST(Tokenize13aTest, LongTextsThenShortOnes) {
+  // Longer than the scratch Tokenize keeps, which it then frees.
+  std::string line;
+  for (int i = 0; line.size() < 200000; ++i) line += "w" + std::to_string(i % 977) + ", 3.5-x ";
+  ASSERT_EQ(Tokenize13a(line), ReferenceTokenize13a(line));
+  EXPECT_EQ(Tokenize13a("a, b."), "a , b .");
+  EXPECT_EQ(Tokenize13a(line), ReferenceTokenize13a(line));
+}
+
 TEST(Tokenize13aTest, TokenIdsAreTheInternedTokens) {
   const std::vector<std::string> pieces = {
       ".", ",", "-", "5", "a", " ", "'", "&amp;", "&lt;", "&quot;", "&", ";", "\n", "<skipped>",
