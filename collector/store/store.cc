@@ -94,6 +94,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
     o.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                                rocksdb::kLZ4Compression};
     o.bottommost_compression = rocksdb::kZSTD;
+    // Level 1, not zstd's default 3: on ingest data it gives the same size (220.1 vs 221.2 MB
+    // for 290k samples) for 13-30% less compaction CPU (llmtap-compact on copies of one folder).
+    o.bottommost_compression_opts.enabled = true;
+    o.bottommost_compression_opts.level = 1;
     // Keys arrive in nearly ascending order (time-ordered ids and start times, and Ingest
     // sorts each write), so each memtable insert starts from the last one's position.
     o.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(false);
