@@ -34,7 +34,8 @@ namespace llmtap::collector::text {
 void AppendTokens13a(std::string_view line, TokenList* tokens);
 
 // Interns the tokens of `line` (those AppendTokens13a gives) in order and appends their ids
-// to `*ids`, without building the tokens: each token's bytes are read where they lie.
+// to `*ids`, without building the tokens as strings: each is a view of one copy of the
+// line, interned in one batch (TokenInterner::InternPadded).
 void AppendTokenIds13a(std::string_view line, TokenInterner* interner,
                        std::vector<uint32_t>* ids);
 
