@@ -53,6 +53,8 @@ run_one() {  # run_one <mode>
     --grpc_addr=127.0.0.1:0 --http_addr=127.0.0.1:0 --ready_file="$tmp/ready" \
     --log_level=warn >"$tmp/llmtapd.log" 2>&1 &
   local pid=$!
+  # The daemon goes with the script, even when a step fails.
+  trap 'kill -9 '"$pid"' 2>/dev/null || true; rm -rf '"$tmp"'' EXIT
   for _ in $(seq 200); do [[ -s $tmp/ready ]] && break; sleep 0.05; done
   local grpc_port http_port
   grpc_port=$(sed -E 's/.*"grpc_port": ([0-9]+).*/\1/' "$tmp/ready")
@@ -81,6 +83,7 @@ run_one() {  # run_one <mode>
              "final_compaction_cpu_s_per_100k=%.3f bytes_per_sample=%.0f samples=%d\n",
              mode, rate, (c1 - c0) / tck * 1e5 / n, lg, cc * 1e5 / n, du / n, n }'
   rm -rf "$tmp"
+  trap - EXIT
 }
 
 echo "llmtap ingest benchmark: $streams streams, ${seconds}s, ${sample_bytes}-byte samples," \
