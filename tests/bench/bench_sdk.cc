@@ -6,11 +6,12 @@
 // Runs against $LLMTAP_BENCH_COLLECTOR (host:port) when set, else starts build/bin/llmtapd on
 // free loopback ports through the test fixture.
 //
-// BM_Record times every Record() of a 1 KB sample on its own (steady_clock around the call)
-// and reports the percentiles over all threads as counters p50_ns, p99_ns, p999_ns; the
-// benchmark's own time is the mean (manual time). Recording outpaces any collector here, so
-// the buffer fills and the oldest samples are dropped: that path is part of what is timed;
-// drop_ratio says how much. BM_Delivery records 200,000 1 KB samples and flushes;
+// BM_Record and BM_RecordPaced time every Record() of a 1 KB sample on its own (steady_clock
+// around the call) and report the percentiles over all threads as counters p50_ns, p99_ns,
+// p999_ns; the benchmark's own time is the mean (manual time). BM_Record records as fast as
+// it can, which outpaces any collector, so the buffer fills and the oldest samples are
+// dropped: that path is part of what is timed; drop_ratio says how much. BM_RecordPaced
+// records 20,000 samples/s in all, which the collector keeps up with (drop_ratio 0). BM_Delivery records 200,000 1 KB samples and flushes;
 // delivered_per_s is acked samples per second of wall time, end to end.
 #include <benchmark/benchmark.h>
 
@@ -21,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collector_process.h"
@@ -60,15 +62,22 @@ struct Latencies {
 };
 Latencies g_latencies;
 std::unique_ptr<llmtap::Client> g_record_client;
+std::unique_ptr<llmtap::Client> g_paced_client;
 
-void BM_Record(benchmark::State& state) {
-  llmtap::Client* client = g_record_client.get();
+// Times every Record() call; with a nonzero `interval`, each thread records once per interval.
+void TimeRecords(benchmark::State& state, llmtap::Client* client,
+                 std::chrono::nanoseconds interval) {
   const llmtap::ClientStats before = client->Stats();
   std::vector<uint32_t> mine;
   mine.reserve(1 << 20);
   const llmtap::Sample prototype = OneKilobyteSample(state.thread_index());
+  auto next = std::chrono::steady_clock::now();
   for (auto _ : state) {
     llmtap::Sample s = prototype;  // The copy is the app's business, not timed.
+    if (interval.count() > 0) {
+      next += interval;
+      std::this_thread::sleep_until(next);
+    }
     const auto start = std::chrono::steady_clock::now();
     client->Record(std::move(s));
     const auto took = std::chrono::steady_clock::now() - start;
@@ -98,7 +107,19 @@ void BM_Record(benchmark::State& state) {
   all.clear();
   g_latencies.arrived = 0;
 }
+// As fast as the threads can: far more than any collector takes, so the budget stays full and
+// nearly every call also drops the oldest sample (cold memory): the overload path.
+void BM_Record(benchmark::State& state) {
+  TimeRecords(state, g_record_client.get(), std::chrono::nanoseconds(0));
+}
 BENCHMARK(BM_Record)->Threads(1)->Threads(8)->UseManualTime();
+
+// 20,000 samples/s in all, well within what reaches the collector (BM_Delivery): it keeps up
+// and nothing is dropped, the regime an app normally runs in. Own client, empty buffer.
+void BM_RecordPaced(benchmark::State& state) {
+  TimeRecords(state, g_paced_client.get(), std::chrono::microseconds(50) * state.threads());
+}
+BENCHMARK(BM_RecordPaced)->Threads(1)->Threads(8)->Iterations(10000)->UseManualTime();
 
 void BM_Delivery(benchmark::State& state) {
   constexpr int kSamples = 200000;
@@ -138,9 +159,12 @@ int main(int argc, char** argv) {
     g_address = collector->grpc_address();
   }
   g_record_client = NewClient(64u << 20);
+  g_paced_client = NewClient(64u << 20);
   benchmark::RunSpecifiedBenchmarks();
-  g_record_client->Shutdown(std::chrono::seconds(1));
-  g_record_client.reset();
+  for (auto* client : {&g_record_client, &g_paced_client}) {
+    (*client)->Shutdown(std::chrono::seconds(1));
+    client->reset();
+  }
   benchmark::Shutdown();
   return 0;
 }
