@@ -109,6 +109,10 @@ class ServerImpl final : public Server {
     if (alerting_) alerting_->Stop();  // No evaluation or webhook call during the grace time.
     if (grpc_server_) {
       health_->SetNotServing();
+      // Streams that clients keep open end now (ingest acks what it has committed first),
+      // so the grace time is only for calls that are really running.
+      ingest_service_->Drain();
+      tail_.Close();
       grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     }
     if (committer_) committer_->Stop();

@@ -49,7 +49,26 @@ class IngestService::StreamReactor final
  public:
   explicit StreamReactor(IngestService* service) : service_(service) {
     service_->open_streams_.fetch_add(1, std::memory_order_relaxed);
+    const bool draining = service_->Register(this);
+    absl::MutexLock lock(&mu_);
+    if (draining) {  // Opened during shutdown: ends at once.
+      reading_ = false;
+      Drain();
+      return;
+    }
     StartRead(&in_);
+  }
+
+  // Stops reading; the stream ends once what the committer holds for it is acked.
+  void Drain() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    draining_ = true;
+    MaybeFinishLocked();
+  }
+
+  // References: one for gRPC (until OnDone), one per IngestService::Drain looking at it.
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
   void OnReadDone(bool ok) override {
@@ -60,6 +79,7 @@ class IngestService::StreamReactor final
       MaybeFinishLocked();
       return;
     }
+    if (finished_) return;  // Drained meanwhile: not acked, so the client sends it again.
     uint64_t batch_id = 0;
     service_->received_bytes_->Add(in_.Length());
     auto parsed = ParseRequest(in_, &batch_id);
@@ -103,8 +123,11 @@ class IngestService::StreamReactor final
 
   void OnDone() override {
     service_->open_streams_.fetch_sub(1, std::memory_order_relaxed);
-    delete this;
+    service_->Unregister(this);
+    Unref();
   }
+
+  absl::Mutex mu_;  // Public for Drain's lock annotations.
 
  private:
   void OnCommitted(uint64_t batch_id, const IngestOutcome& outcome) {
@@ -134,7 +157,7 @@ class IngestService::StreamReactor final
   }
 
   void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (reading_ || reads_done_ || failed_) return;
+    if (reading_ || reads_done_ || failed_ || draining_) return;
     const int window = service_->committer_->pending() > service_->max_pending_batches_
                            ? 1
                            : IngestService::kStreamWindow;
@@ -146,13 +169,16 @@ class IngestService::StreamReactor final
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     // A pending read does not hold up a failed stream: Finish completes it with ok=false.
     if (finished_ || outstanding_ > 0 || writing_) return;
-    if (!failed_ && (reading_ || !reads_done_)) return;
+    if (!failed_ && !draining_ && (reading_ || !reads_done_)) return;
     finished_ = true;
+    if (!failed_ && !reads_done_) {  // Drained.
+      finish_status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector shutting down");
+    }
     Finish(finish_status_);
   }
 
   IngestService* const service_;
-  absl::Mutex mu_;
+  std::atomic<int> refs_{1};
   grpc::ByteBuffer in_;
   std::deque<grpc::ByteBuffer> writes_ ABSL_GUARDED_BY(mu_);
   int outstanding_ ABSL_GUARDED_BY(mu_) = 0;
@@ -160,6 +186,7 @@ class IngestService::StreamReactor final
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status finish_status_ ABSL_GUARDED_BY(mu_) = grpc::Status::OK;
 };
@@ -174,6 +201,36 @@ IngestService::IngestService(Committer* committer, Metrics* metrics, uint32_t ma
   metrics->AddGauge("llmtap_ingest_open_streams", "Ingest streams open.", [this] {
     return static_cast<double>(open_streams_.load(std::memory_order_relaxed));
   });
+}
+
+bool IngestService::Register(StreamReactor* stream) {
+  absl::MutexLock lock(&streams_mu_);
+  streams_.insert(stream);
+  return draining_;
+}
+
+void IngestService::Unregister(StreamReactor* stream) {
+  absl::MutexLock lock(&streams_mu_);
+  streams_.erase(stream);
+}
+
+void IngestService::Drain() {
+  std::vector<StreamReactor*> streams;
+  {
+    absl::MutexLock lock(&streams_mu_);
+    draining_ = true;
+    for (StreamReactor* stream : streams_) {
+      stream->Ref();  // Registered, so gRPC has not let go of it yet.
+      streams.push_back(stream);
+    }
+  }
+  for (StreamReactor* stream : streams) {
+    {
+      absl::MutexLock lock(&stream->mu_);
+      stream->Drain();
+    }
+    stream->Unref();
+  }
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IngestService::Stream(

@@ -53,12 +53,15 @@ grpc::Status QueryService::Tail(grpc::ServerContext* context, const v1::TailRequ
   const v1::Filter& f = request->filter();
   auto subscription = tail_->Subscribe();
   v1::TailResponse event;
-  while (!context->IsCancelled()) {
+  while (!context->IsCancelled() && !subscription->closed()) {
     if (!subscription->Next(&event, absl::Milliseconds(250))) continue;
     if (!TailMatches(f, event)) continue;
     if (!writer->Write(event)) break;
   }
   tail_->Unsubscribe(subscription);
+  if (subscription->closed()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector shutting down");
+  }
   return grpc::Status::OK;
 }
 
