@@ -17,6 +17,9 @@ constexpr size_t kSampleIdChars = 32;
 // sizeof(Sample) cells never fills before the budget does; it is capped at this many
 // cells (16 MiB), past which the oldest samples are dropped as for the budget.
 constexpr size_t kMaxRingCells = size_t{1} << 20;
+// While reconnecting, the sender waits for the transport this long at a time, then looks at
+// stopping_: the most it adds to Shutdown.
+constexpr absl::Duration kReadyWaitSlice = absl::Milliseconds(20);
 
 // Per-thread generator for head sampling and jitter.
 double UniformUnit() {
@@ -267,8 +270,18 @@ void ClientImpl::SendLoop() {
       mu_.Lock();
       if (stopping_) break;
       if (!opened) {
-        cv_.WaitWithTimeout(&mu_, Jittered(backoff));
+        // Wait out the backoff while the transport follows its connection attempts, in short
+        // slices so that Shutdown is not held up; a ready connection ends the wait early.
+        const absl::Time until = absl::Now() + Jittered(backoff);
         backoff = std::min(backoff * 2, absl::FromChrono(options_.max_backoff));
+        while (!stopping_ && absl::Now() < until) {
+          const absl::Time slice = std::min(until, absl::Now() + kReadyWaitSlice);
+          mu_.Unlock();
+          const bool ready = transport_->WaitForReady(absl::ToChronoTime(slice));
+          mu_.Lock();
+          if (ready) break;
+          if (absl::Now() < slice) cv_.WaitWithDeadline(&mu_, slice);  // It returned early.
+        }
         continue;
       }
       if (generation_ > 0) ++stats_.reconnects;

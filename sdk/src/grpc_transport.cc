@@ -55,6 +55,10 @@ class GrpcTransport final : public Transport {
     return std::make_unique<GrpcIngestStream>(stub_.get());
   }
 
+  bool WaitForReady(std::chrono::system_clock::time_point deadline) override {
+    return channel_->WaitForConnected(deadline);
+  }
+
  private:
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;

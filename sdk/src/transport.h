@@ -3,6 +3,7 @@
 #ifndef LLMTAP_SDK_SRC_TRANSPORT_H_
 #define LLMTAP_SDK_SRC_TRANSPORT_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,10 @@ class Transport {
   // Opens a new stream; nullptr when the collector cannot be reached. Does not block for long
   // (the stream fails on its first Write or Read when the connection cannot be made).
   virtual std::unique_ptr<IngestStream> Open() = 0;
+  // Waits until Open() could succeed or `deadline` passes; true in the first case. A
+  // transport may need someone waiting to see its connection attempts through (a gRPC
+  // channel with no call in progress notices a connection's outcome only every 5 s).
+  virtual bool WaitForReady(std::chrono::system_clock::time_point deadline) = 0;
 };
 
 // A Transport over a gRPC channel to `address` (host:port, plaintext).

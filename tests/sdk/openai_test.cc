@@ -433,10 +433,11 @@ TEST(Shadow, FullPoolDropsAndCountsWithoutSlowingTheCaller) {
   OpenAIStats stats = llm->Stats();
   EXPECT_EQ(stats.shadow_started + stats.shadow_dropped, 6u);
   EXPECT_EQ(stats.shadow_dropped, 4u);
-  // Destroying the client cancels the shadow calls still running, promptly.
+  // Destroying the client cancels the shadow call still running, which the stalling server
+  // would hold for 2 s: curl sees the cancellation within a second while no data flows.
   const auto destroy = std::chrono::steady_clock::now();
   llm.reset();
-  EXPECT_LT(std::chrono::steady_clock::now() - destroy, 500ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - destroy, 1500ms);
 }
 
 TEST(SseParser, SplitsEventsAcrossArbitraryChunks) {

@@ -58,10 +58,12 @@ struct ClientOptions {
   // a newline).
   RedactionOptions redaction;
 
-  // Reconnect backoff: starts at initial, doubles up to max, with +-50% jitter.
-  // Defaults: 100 ms and 5 s.
+  // Reconnect backoff: starts at initial, doubles up to max, with +-50% jitter. A retry
+  // while the collector is down costs next to nothing (it only looks at the channel, which
+  // keeps its own connection backoff of at most 1 s), so the cap is low: batches flow again
+  // within about a second of the collector's return. Defaults: 100 ms and 1 s.
   std::chrono::milliseconds initial_backoff{100};
-  std::chrono::milliseconds max_backoff{5000};
+  std::chrono::milliseconds max_backoff{1000};
   // How often the client's counters are sent to the collector. Default: 5 s.
   std::chrono::milliseconds stats_interval{5000};
 
