@@ -507,10 +507,23 @@ absl::Status Store::CompactAll() {
   if (absl::Status s = FromRocks(db_->Flush(flush, handles_), "flush"); !s.ok()) return s;
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  // One pass can leave files on two levels: its last-level pass may not count as the last
+  // level when files were moved down meanwhile, and then writes that level's (uncompressed)
+  // files instead of ZSTD ones. Another pass puts everything on the last level.
+  auto levels_with_files = [&](rocksdb::ColumnFamilyHandle* h) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(h, &meta);
+    int levels = 0;
+    for (const auto& level : meta.levels) levels += level.files.empty() ? 0 : 1;
+    return levels;
+  };
   for (auto* h : handles_) {
-    if (absl::Status s = FromRocks(db_->CompactRange(compact, h, nullptr, nullptr), "compaction");
-        !s.ok()) {
-      return s;
+    for (int pass = 0; pass < 3 && (pass == 0 || levels_with_files(h) > 1); ++pass) {
+      if (absl::Status s = FromRocks(db_->CompactRange(compact, h, nullptr, nullptr),
+                                     "compaction");
+          !s.ok()) {
+        return s;
+      }
     }
   }
   return absl::OkStatus();
