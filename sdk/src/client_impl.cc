@@ -91,24 +91,19 @@ void ClientImpl::Record(Sample sample) {
   }
   const std::thread::id self = std::this_thread::get_id();
   auto* node = new Node{std::move(sample), bytes, self};
-  // Make room: the oldest waiting samples go first.
-  size_t total = buffered_bytes_.fetch_add(bytes) + bytes;
-  while (total > options_.max_buffer_bytes) {
-    if (!DropOldest(self)) {
-      buffered_bytes_.fetch_sub(bytes);
-      refused_.fetch_add(1, std::memory_order_relaxed);
-      delete node;
-      return;
-    }
-    total = buffered_bytes_.load(std::memory_order_relaxed);
+  // Make room: the oldest waiting samples go first, for the budget and then for a ring full by
+  // count (kMaxRingCells). With nothing left to drop, the new sample is refused.
+  buffered_bytes_.fetch_add(bytes);
+  bool room = true;
+  while (room && buffered_bytes_.load(std::memory_order_relaxed) > options_.max_buffer_bytes) {
+    room = DropOldest(self);
   }
-  while (!ring_.TryPush(node)) {  // Full by count (kMaxRingCells).
-    if (!DropOldest(self)) {
-      buffered_bytes_.fetch_sub(bytes);
-      refused_.fetch_add(1, std::memory_order_relaxed);
-      delete node;
-      return;
-    }
+  while (room && !ring_.TryPush(node)) room = DropOldest(self);
+  if (!room) {
+    buffered_bytes_.fetch_sub(bytes);
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    delete node;
+    return;
   }
   MaybeWakeSender();
 }
