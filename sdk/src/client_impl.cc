@@ -1,6 +1,7 @@
 #include "client_impl.h"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 #include "sample_convert.h"
@@ -9,8 +10,9 @@
 namespace llmtap::internal {
 namespace {
 
-// Dropped samples waiting for the sender to free them (see graveyard_).
-constexpr size_t kMaxGraveyard = 4096;
+// Empty nodes kept for reuse (see spares_); fewer for a small budget, as many as the ring
+// has cells, so that they never hold more memory than the budget.
+constexpr size_t kMaxSpares = 1024;
 // Sample.id is 32 hex characters; counted in the budget before the sender fills it.
 constexpr size_t kSampleIdChars = 32;
 // Every sample counts at least sizeof(Sample) against the budget, so a ring of budget /
@@ -56,7 +58,7 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
       redactor_(std::move(redactor)),
       client_id_(NewSampleId()),
       ring_(std::min(options_.max_buffer_bytes / sizeof(Sample) + 1, kMaxRingCells)),
-      graveyard_(kMaxGraveyard) {}
+      spares_(std::min(kMaxSpares, ring_.capacity())) {}
 
 ClientImpl::~ClientImpl() {
   Shutdown(std::chrono::milliseconds(0));
@@ -64,7 +66,7 @@ ClientImpl::~ClientImpl() {
   Node* node;
   uint64_t position;
   while (ring_.TryPop(&node, &position)) delete node;
-  while (graveyard_.TryPop(&node, &position)) delete node;
+  while (spares_.TryPop(&node, &position)) delete node;
   MutexLock lock(&mu_);
   delete carry_;
   carry_ = nullptr;
@@ -73,6 +75,14 @@ ClientImpl::~ClientImpl() {
 void ClientImpl::Start() { sender_ = std::thread([this] { SendLoop(); }); }
 
 void ClientImpl::Record(Sample sample) {
+  // After the caller has been busy elsewhere, the shared lines this call touches are out of
+  // its core's cache: ask for them all now, so that their misses overlap rather than wait one
+  // after the other behind each atomic instruction.
+  ring_.Prefetch();
+  spares_.Prefetch();
+  __builtin_prefetch(&buffered_bytes_, 1);
+  __builtin_prefetch(&inflight_bytes_);
+  __builtin_prefetch(&sender_idle_);
   if (options_.sample_rate < 1 && UniformUnit() >= options_.sample_rate) {
     sampled_out_.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -89,55 +99,69 @@ void ClientImpl::Record(Sample sample) {
   if (sample.start_time.time_since_epoch().count() == 0) {
     sample.start_time = std::chrono::system_clock::now();
   }
-  const std::thread::id self = std::this_thread::get_id();
-  auto* node = new Node{std::move(sample), bytes, self};
   // Make room: the oldest waiting samples go first, for the budget and then for a ring full by
-  // count (kMaxRingCells). With nothing left to drop, the new sample is refused.
+  // count (kMaxRingCells); the first one dropped leaves its node for this sample. With nothing
+  // left to drop, the new sample is refused.
   buffered_bytes_.fetch_add(bytes);
+  Node* node = nullptr;
   bool room = true;
   while (room && buffered_bytes_.load(std::memory_order_relaxed) > options_.max_buffer_bytes) {
-    room = DropOldest(self);
+    room = DropOldest(&node);
   }
-  while (room && !ring_.TryPush(node)) room = DropOldest(self);
+  if (room) {
+    node = Fill(node, std::move(sample), bytes);
+    while (room && !ring_.TryPush(node)) room = DropOldest(nullptr);
+  }
   if (!room) {
     buffered_bytes_.fetch_sub(bytes);
     refused_.fetch_add(1, std::memory_order_relaxed);
-    delete node;
+    if (node != nullptr) Recycle(node);
     return;
   }
   MaybeWakeSender();
 }
 
-bool ClientImpl::DropOldest(std::thread::id self) {
+bool ClientImpl::DropOldest(Node** reuse) {
   Node* oldest;
   uint64_t position;
   if (!ring_.TryPop(&oldest, &position)) return false;
   // With the budget full, every call drops the oldest samples, which are long out of the
   // cache: start loading the next three now, so that dropping them later does not wait on
-  // memory. (Only prefetches: another thread may free them first.)
+  // memory. (Only prefetches: another thread may drop them first.)
   for (size_t ahead : {0, 1, 2}) {
     if (const Node* next = ring_.PeekHint(ahead); next != nullptr) PrefetchNode(next);
   }
   buffered_bytes_.fetch_sub(oldest->bytes);
-  Dispose(oldest, self);
+  PrefetchForFree(oldest->sample);  // Its strings' heap blocks, so their frees overlap.
+  if (reuse != nullptr && *reuse == nullptr) {
+    Empty(oldest);
+    *reuse = oldest;
+  } else {
+    Recycle(oldest);
+  }
   return true;
 }
 
-void ClientImpl::Dispose(Node* node, std::thread::id self) {
-  if (node->recorder != self && graveyard_.TryPush(node)) return;
-  PrefetchForFree(node->sample);  // Its strings' heap blocks, so their frees overlap.
-  delete node;
+ClientImpl::Node* ClientImpl::Fill(Node* node, Sample&& sample, size_t bytes) {
+  uint64_t position;
+  if (node == nullptr && !spares_.TryPop(&node, &position)) {
+    return new Node{std::move(sample), bytes};
+  }
+  PrefetchNode(node);  // For writing all of it at once.
+  node->sample = std::move(sample);
+  node->bytes = bytes;
+  return node;
 }
 
-void ClientImpl::FreeGraveyardLocked() {
-  Node* node;
-  uint64_t position;
-  if (!graveyard_.TryPop(&node, &position)) return;
-  mu_.Unlock();
-  do {
-    delete node;
-  } while (graveyard_.TryPop(&node, &position));
-  mu_.Lock();
+void ClientImpl::Empty(Node* node) {
+  // Destroyed and made anew, not assigned: an assigned string keeps its heap block.
+  std::destroy_at(&node->sample);
+  std::construct_at(&node->sample);
+}
+
+void ClientImpl::Recycle(Node* node) {
+  Empty(node);
+  if (!spares_.TryPush(node)) delete node;
 }
 
 uint64_t ClientImpl::WaitingCount() const {
@@ -233,7 +257,7 @@ std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_s
     if (sample.app.empty()) sample.app = options_.app;
     if (sample.id.empty()) sample.id = internal::NewSampleIdAt(sample.start_time);
     MoveToProto(std::move(sample), redactor_.get(), request->add_samples());
-    delete n;
+    Recycle(n);
   }
   mu_.Lock();
   return request;
@@ -302,7 +326,6 @@ void ClientImpl::SendLoop() {
 
     // Wait for something to do.
     while (!stopping_ && !stream_broken_) {
-      FreeGraveyardLocked();
       const absl::Time now = absl::Now();
       const bool stats_due = now >= next_stats;
       // Record() wakes us for a full batch only when we could send it (and the flag is set

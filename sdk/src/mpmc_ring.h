@@ -93,6 +93,15 @@ class MpmcRing {
     return cells_[pos & mask_].item.load(std::memory_order_relaxed);
   }
 
+  // Asks the CPU to start loading the lines a push or a pop will write first (the head, the
+  // tail and the cell of each), so that their misses overlap. Reads nothing.
+  void Prefetch() const {
+    __builtin_prefetch(&head_, 1);
+    __builtin_prefetch(&tail_, 1);
+    __builtin_prefetch(&cells_[head_.load(std::memory_order_relaxed) & mask_], 1);
+    __builtin_prefetch(&cells_[tail_.load(std::memory_order_relaxed) & mask_], 1);
+  }
+
   // The next position to pop and the next to push: [head, tail) are in the ring or being
   // pushed. tail() is sequentially consistent (see TryPush).
   uint64_t head() const { return head_.load(std::memory_order_acquire); }
