@@ -1,0 +1,31 @@
+// The RocksDB options of the collector's store: the database's, and those of each column
+// family (what each family holds is in keys.h). Store::Open uses them; so does nothing else.
+#ifndef LLMTAP_COLLECTOR_STORE_STORE_OPTIONS_H_
+#define LLMTAP_COLLECTOR_STORE_STORE_OPTIONS_H_
+
+#include <memory>
+#include <vector>
+
+#include "llmtap/v1/config.pb.h"
+#include "rocksdb/compaction_filter.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/statistics.h"
+
+namespace llmtap::collector {
+
+struct RocksOptions {
+  rocksdb::DBOptions db;
+  // default, samples, ids, scores, queue, rollups, meta: the order of Store's handles.
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  // The retention filters `families` point to; they must outlive the database.
+  std::vector<std::unique_ptr<rocksdb::CompactionFilter>> filters;
+};
+
+// Options for `config`, with RocksDB's counters going to `statistics`.
+RocksOptions MakeRocksOptions(const v1::StorageConfig& config,
+                              std::shared_ptr<rocksdb::Statistics> statistics);
+
+}  // namespace llmtap::collector
+
+#endif  // LLMTAP_COLLECTOR_STORE_STORE_OPTIONS_H_
