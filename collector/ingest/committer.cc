@@ -38,7 +38,7 @@ Committer::~Committer() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Committer::Submit(std::unique_ptr<v1::IngestRequest> request, Done done) {
+void Committer::Submit(std::shared_ptr<v1::IngestRequest> request, Done done) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {

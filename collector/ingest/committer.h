@@ -44,7 +44,7 @@ class Committer {
 
   // Takes ownership of a validated request; `done` is called once, after the commit.
   // After Stop(), `done` is called at once with UNAVAILABLE.
-  void Submit(std::unique_ptr<v1::IngestRequest> request, Done done);
+  void Submit(std::shared_ptr<v1::IngestRequest> request, Done done);
   // Batches submitted and not yet committed.
   size_t pending() const;
   // Commits what is queued, then refuses new batches. Idempotent.
@@ -52,7 +52,7 @@ class Committer {
 
  private:
   struct Pending {
-    std::unique_ptr<v1::IngestRequest> request;
+    std::shared_ptr<v1::IngestRequest> request;
     Done done;
   };
   void Run();
