@@ -40,7 +40,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   store->statistics_ = rocksdb::CreateDBStatistics();
   store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptTimeForMutex);
 
-  RocksOptions options = MakeRocksOptions(config, store->statistics_);
+  RocksOptions options = MakeRocksOptions(dir, config, store->statistics_);
   store->filters_ = std::move(options.filters);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options.db, dir, options.families, &store->handles_, &db);

@@ -4,6 +4,7 @@
 #define LLMTAP_COLLECTOR_STORE_STORE_OPTIONS_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "llmtap/v1/config.pb.h"
@@ -22,8 +23,9 @@ struct RocksOptions {
   std::vector<std::unique_ptr<rocksdb::CompactionFilter>> filters;
 };
 
-// Options for `config`, with RocksDB's counters going to `statistics`.
-RocksOptions MakeRocksOptions(const v1::StorageConfig& config,
+// Options for a database in `dir` (created if missing) with `config`, with RocksDB's counters
+// going to `statistics`.
+RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& config,
                               std::shared_ptr<rocksdb::Statistics> statistics);
 
 }  // namespace llmtap::collector
