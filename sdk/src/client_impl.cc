@@ -115,16 +115,27 @@ void ClientImpl::Record(Sample sample) {
   }
   // Make room: the oldest waiting samples go first, for the budget and then for a ring full by
   // count (kMaxRingCells); the first one dropped leaves its node for this sample. With nothing
-  // left to drop, the new sample is refused.
-  buffered_bytes_.fetch_add(bytes);
+  // left to drop, the new sample is refused. The budget takes one update for this sample and
+  // those it dropped; when other callers got in meanwhile, more are dropped after it.
+  const size_t budget = options_.max_buffer_bytes;
   Node* node = nullptr;
+  size_t freed = 0;  // Bytes of the samples dropped here, still counted in buffered_bytes_.
   bool room = true;
-  while (room && buffered_bytes_.load(std::memory_order_relaxed) > options_.max_buffer_bytes) {
-    room = DropOldest(&node);
+  while (room && buffered_bytes_.load(std::memory_order_relaxed) + bytes - freed > budget) {
+    room = DropOldest(&node, &freed);
+  }
+  // Unsigned arithmetic: adding bytes - freed (mod 2^64) subtracts when more was dropped.
+  size_t total = buffered_bytes_.fetch_add(bytes - freed) + bytes - freed;
+  while (room && total > budget) {
+    freed = 0;
+    room = DropOldest(&node, &freed);
+    total = buffered_bytes_.fetch_sub(freed) - freed;
   }
   if (room) {
     node = Fill(node, std::move(sample), bytes);
-    while (room && !ring_.TryPush(node)) room = DropOldest(nullptr);
+    freed = 0;
+    while (room && !ring_.TryPush(node)) room = DropOldest(nullptr, &freed);
+    if (freed > 0) buffered_bytes_.fetch_sub(freed);
   }
   if (!room) {
     buffered_bytes_.fetch_sub(bytes);
@@ -135,7 +146,7 @@ void ClientImpl::Record(Sample sample) {
   MaybeWakeSender();
 }
 
-bool ClientImpl::DropOldest(Node** reuse) {
+bool ClientImpl::DropOldest(Node** reuse, size_t* freed) {
   Node* oldest;
   uint64_t position;
   if (!ring_.TryPop(&oldest, &position)) return false;
@@ -145,7 +156,7 @@ bool ClientImpl::DropOldest(Node** reuse) {
   for (size_t ahead : {0, 1, 2}) {
     if (const Node* next = ring_.PeekHint(ahead); next != nullptr) PrefetchNode(next);
   }
-  buffered_bytes_.fetch_sub(oldest->bytes);
+  *freed += oldest->bytes;
   PrefetchForFree(oldest->sample);  // Its strings' heap blocks, so their frees overlap.
   if (reuse != nullptr && *reuse == nullptr) {
     Empty(oldest);

@@ -63,9 +63,10 @@ class ClientImpl final : public Client {
 
   void SendLoop();
   void ReadLoop(IngestStream* stream, uint64_t generation);
-  // Drops the oldest waiting sample; false when none can be dropped. Its node, emptied, goes
-  // to *reuse if that is null, else to the spares.
-  bool DropOldest(Node** reuse);
+  // Drops the oldest waiting sample and adds its bytes to *freed (for the caller to take off
+  // buffered_bytes_); false when none can be dropped. Its node, emptied, goes to *reuse if
+  // that is null, else to the spares.
+  bool DropOldest(Node** reuse, size_t* freed);
   // Moves `sample` into `node`, or when it is null into a spare or a new node.
   Node* Fill(Node* node, Sample&& sample, size_t bytes);
   // Frees what the node's sample holds.
