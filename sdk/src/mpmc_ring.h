@@ -94,7 +94,8 @@ class MpmcRing {
   }
 
   // Asks the CPU to start loading the lines a push or a pop will write first (the head, the
-  // tail and the cell of each), so that their misses overlap. Reads nothing.
+  // tail and the cell of each), so that their misses overlap. Only a hint: it loads the two
+  // positions and changes nothing.
   void Prefetch() const {
     __builtin_prefetch(&head_, 1);
     __builtin_prefetch(&tail_, 1);
