@@ -39,7 +39,9 @@ struct ClientOptions {
   std::string app = "default";
 
   // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
-  // dropped and counted in ClientStats::dropped. Env: LLMTAP_BUFFER_BYTES.
+  // dropped and counted in ClientStats::dropped. Beyond it, the client keeps up to 1024 empty
+  // sample nodes for reuse (about 0.5 MB, and never more than the budget). Env:
+  // LLMTAP_BUFFER_BYTES.
   // Default: 64 MiB.
   size_t max_buffer_bytes = 64u << 20;
   // A batch closes at this many samples, this many bytes, or after `linger`, whichever comes
