@@ -12,14 +12,14 @@
 namespace llmtap::internal {
 namespace {
 
-// Empty nodes kept for reuse (see spares_); fewer for a small budget, as many as the ring
-// has cells, so that they never hold more memory than the budget.
+// Empty nodes kept for reuse by each shard (see Shard::spares); fewer for a small budget.
 constexpr size_t kMaxSpares = 1024;
 // Sample.id is 32 hex characters; counted in the budget before the sender fills it.
 constexpr size_t kSampleIdChars = 32;
 // Every sample counts at least sizeof(Sample) against the budget, so a ring of budget /
-// sizeof(Sample) cells never fills before the budget does; it is capped at this many
-// cells (16 MiB), past which the oldest samples are dropped as for the budget.
+// sizeof(Sample) cells never fills before the budget does, even when one thread records
+// everything; each shard's is capped at this many cells (16 MiB), past which the oldest
+// samples are dropped as for the budget. A ring's memory is used only as its cells are.
 constexpr size_t kMaxRingCells = size_t{1} << 20;
 // While reconnecting, the sender waits for the transport this long at a time, then looks at
 // stopping_: the most it adds to Shutdown.
@@ -70,17 +70,22 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
     : options_(std::move(options)),
       transport_(std::move(transport)),
       redactor_(std::move(redactor)),
-      client_id_(NewSampleId()),
-      ring_(std::min(options_.max_buffer_bytes / sizeof(Sample) + 1, kMaxRingCells)),
-      spares_(std::min(kMaxSpares, ring_.capacity())) {}
+      client_id_(NewSampleId()) {
+  const size_t cells = std::min(options_.max_buffer_bytes / sizeof(Sample) + 1, kMaxRingCells);
+  for (auto& shard : shards_) {
+    shard = std::make_unique<Shard>(cells, std::min(kMaxSpares, cells));
+  }
+}
 
 ClientImpl::~ClientImpl() {
   Shutdown(std::chrono::milliseconds(0));
   // The sender has stopped: free what never left.
   Node* node;
   uint64_t position;
-  while (ring_.TryPop(&node, &position)) delete node;
-  while (spares_.TryPop(&node, &position)) delete node;
+  for (auto& shard : shards_) {
+    while (shard->ring.TryPop(&node, &position)) delete node;
+    while (shard->spares.TryPop(&node, &position)) delete node;
+  }
   MutexLock lock(&mu_);
   delete carry_;
   carry_ = nullptr;
@@ -88,12 +93,20 @@ ClientImpl::~ClientImpl() {
 
 void ClientImpl::Start() { sender_ = std::thread([this] { SendLoop(); }); }
 
+size_t ClientImpl::ThreadShard() {
+  static std::atomic<size_t> next_slot{0};
+  thread_local const size_t slot = next_slot.fetch_add(1, std::memory_order_relaxed);
+  return slot % kShards;
+}
+
 void ClientImpl::Record(Sample sample) {
+  const size_t shard = ThreadShard();
+  Shard& own = *shards_[shard];
   // After the caller has been busy elsewhere, the shared lines this call touches are out of
   // its core's cache: ask for them all now, so that their misses overlap rather than wait one
   // after the other behind each atomic instruction.
-  ring_.Prefetch();
-  spares_.Prefetch();
+  own.ring.Prefetch();
+  own.spares.Prefetch();
   __builtin_prefetch(&buffered_bytes_, 1);
   __builtin_prefetch(&inflight_bytes_);
   __builtin_prefetch(&sender_idle_);
@@ -122,19 +135,19 @@ void ClientImpl::Record(Sample sample) {
   size_t freed = 0;  // Bytes of the samples dropped here, still counted in buffered_bytes_.
   bool room = true;
   while (room && buffered_bytes_.load(std::memory_order_relaxed) + bytes - freed > budget) {
-    room = DropOldest(&node, &freed);
+    room = DropOldest(shard, &node, &freed);
   }
   // Unsigned arithmetic: adding bytes - freed (mod 2^64) subtracts when more was dropped.
   size_t total = buffered_bytes_.fetch_add(bytes - freed) + bytes - freed;
   while (room && total > budget) {
     freed = 0;
-    room = DropOldest(&node, &freed);
+    room = DropOldest(shard, &node, &freed);
     total = buffered_bytes_.fetch_sub(freed) - freed;
   }
   if (room) {
-    node = Fill(node, std::move(sample), bytes);
+    node = Fill(shard, node, std::move(sample), bytes);
     freed = 0;
-    while (room && !ring_.TryPush(node)) room = DropOldest(nullptr, &freed);
+    while (room && !own.ring.TryPush(node)) room = DropOldest(shard, nullptr, &freed);
     if (freed > 0) buffered_bytes_.fetch_sub(freed);
   }
   if (!room) {
@@ -143,18 +156,22 @@ void ClientImpl::Record(Sample sample) {
     if (node != nullptr) Recycle(node);
     return;
   }
-  MaybeWakeSender();
+  MaybeWakeSender(shard);
 }
 
-bool ClientImpl::DropOldest(Node** reuse, size_t* freed) {
+bool ClientImpl::DropOldest(size_t shard, Node** reuse, size_t* freed) {
   Node* oldest;
   uint64_t position;
-  if (!ring_.TryPop(&oldest, &position)) return false;
+  size_t i = 0;
+  while (!shards_[(shard + i) % kShards]->ring.TryPop(&oldest, &position)) {
+    if (++i == kShards) return false;
+  }
   // With the budget full, every call drops the oldest samples, which are long out of the
   // cache: start loading the next three now, so that dropping them later does not wait on
   // memory. (Only prefetches: another thread may drop them first.)
+  const MpmcRing<Node>& ring = shards_[(shard + i) % kShards]->ring;
   for (size_t ahead : {0, 1, 2}) {
-    if (const Node* next = ring_.PeekHint(ahead); next != nullptr) PrefetchNode(next);
+    if (const Node* next = ring.PeekHint(ahead); next != nullptr) PrefetchNode(next);
   }
   *freed += oldest->bytes;
   PrefetchForFree(oldest->sample);  // Its strings' heap blocks, so their frees overlap.
@@ -167,14 +184,15 @@ bool ClientImpl::DropOldest(Node** reuse, size_t* freed) {
   return true;
 }
 
-ClientImpl::Node* ClientImpl::Fill(Node* node, Sample&& sample, size_t bytes) {
+ClientImpl::Node* ClientImpl::Fill(size_t shard, Node* node, Sample&& sample, size_t bytes) {
   uint64_t position;
-  if (node == nullptr && !spares_.TryPop(&node, &position)) {
-    return new Node{std::move(sample), bytes};
+  if (node == nullptr && !shards_[shard]->spares.TryPop(&node, &position)) {
+    return new Node{std::move(sample), bytes, shard};
   }
   PrefetchNode(node);  // For writing all of it at once.
   node->sample = std::move(sample);
   node->bytes = bytes;
+  node->shard = shard;
   return node;
 }
 
@@ -186,14 +204,18 @@ void ClientImpl::Empty(Node* node) {
 
 void ClientImpl::Recycle(Node* node) {
   Empty(node);
-  if (!spares_.TryPush(node)) delete node;
+  if (!shards_[node->shard]->spares.TryPush(node)) delete node;
 }
 
 uint64_t ClientImpl::WaitingCount() const {
-  // In the ring, pushes in progress included; not carry_, which only the sender may read.
-  // The head is read first: it never passes the tail, so the difference is never negative.
-  const uint64_t head = ring_.head();
-  return ring_.tail() - head;
+  // Not carry_, which only the sender may read. Each head is read first: it never passes its
+  // tail, so no difference is negative.
+  uint64_t count = 0;
+  for (const auto& shard : shards_) {
+    const uint64_t head = shard->ring.head();
+    count += shard->ring.tail() - head;
+  }
+  return count;
 }
 
 size_t ClientImpl::WaitingBytes() const {
@@ -207,6 +229,18 @@ bool ClientImpl::BatchFull() const {
          WaitingBytes() >= options_.max_batch_bytes;
 }
 
+bool ClientImpl::BatchFullFrom(size_t shard) const {
+  const MpmcRing<Node>& ring = shards_[shard]->ring;
+  const uint64_t head = ring.head();
+  const uint64_t tail = ring.tail();
+  if (tail - head >= options_.max_batch_samples || WaitingBytes() >= options_.max_batch_bytes) {
+    return true;
+  }
+  // All shards' counts every 16th push of a shard: reading every ring's head and tail lines,
+  // which other threads write, on every call would cost more than the rest of Record().
+  return tail % 16 == 0 && WaitingCount() >= options_.max_batch_samples;
+}
+
 bool ClientImpl::BatchReadyLocked(absl::Time now) {
   if (WaitingCount() == 0 && carry_ == nullptr) {
     waiting_since_ = absl::InfiniteFuture();
@@ -217,50 +251,68 @@ bool ClientImpl::BatchReadyLocked(absl::Time now) {
          now - waiting_since_ >= absl::FromChrono(options_.linger);
 }
 
-void ClientImpl::MaybeWakeSender() {
+void ClientImpl::MaybeWakeSender(size_t shard) {
   // The push's position was claimed with a seq_cst RMW and the sender sets sender_idle_
-  // (seq_cst) before it reads the ring's tail (seq_cst): either this load sees the flag, or
+  // (seq_cst) before it reads the rings' tails (seq_cst): either this load sees the flag, or
   // the sender's check sees the new sample. Taking mu_ orders the signal after the sender has
   // started waiting. A sender that is busy needs no signal, so callers almost never pay for
   // a lock or a futex call.
-  if (!sender_idle_.load(std::memory_order_seq_cst) || !BatchFull()) return;
+  if (!sender_idle_.load(std::memory_order_seq_cst) || !BatchFullFrom(shard)) return;
   MutexLock lock(&mu_);
   if (!sender_idle_.load(std::memory_order_relaxed)) return;
   sender_idle_.store(false, std::memory_order_relaxed);
   cv_.Signal();
 }
 
-uint64_t ClientImpl::OldestPendingSeqLocked() const {
-  // Every position below the ring's head has been dropped, or taken by the sender into
-  // carry_ or a batch in flight (under mu_, which we hold).
-  uint64_t oldest = ring_.head();
-  if (carry_ != nullptr) oldest = std::min(oldest, carry_seq_);
-  for (const auto& [id, batch] : inflight_) oldest = std::min(oldest, batch.first_seq);
-  return oldest;
+ClientImpl::Positions ClientImpl::TailsLocked() const {
+  Positions tails;
+  for (size_t i = 0; i < kShards; ++i) tails[i] = shards_[i]->ring.tail();
+  return tails;
+}
+
+bool ClientImpl::PendingBelowLocked(const Positions& target) const {
+  // Every position below a ring's head has been dropped, or taken by the sender into carry_
+  // or a batch in flight (under mu_, which we hold).
+  for (size_t i = 0; i < kShards; ++i) {
+    if (shards_[i]->ring.head() < target[i]) return true;
+  }
+  if (carry_ != nullptr && carry_seq_ < target[carry_->shard]) return true;
+  for (const auto& [id, batch] : inflight_) {
+    for (size_t i = 0; i < kShards; ++i) {
+      if (batch.first_seq[i] < target[i]) return true;
+    }
+  }
+  return false;
 }
 
 std::shared_ptr<const v1::IngestRequest> ClientImpl::TakeBatchLocked(bool with_stats) {
   std::vector<Node*> nodes;
   nodes.reserve(options_.max_batch_samples);
   size_t bytes = 0;
-  uint64_t first_seq = UINT64_MAX;
+  Positions first_seq;
+  first_seq.fill(UINT64_MAX);
   auto take = [&](Node* node, uint64_t seq) {
-    first_seq = std::min(first_seq, seq);
+    first_seq[node->shard] = std::min(first_seq[node->shard], seq);
     bytes += node->bytes;
     nodes.push_back(node);
   };
   if (carry_ != nullptr) take(std::exchange(carry_, nullptr), carry_seq_);
+  // The shards in turn, from a different one each batch.
   Node* node;
   uint64_t seq;
-  while (nodes.size() < options_.max_batch_samples && ring_.TryPop(&node, &seq)) {
-    ++popped_;
-    if (!nodes.empty() && bytes + node->bytes > options_.max_batch_bytes) {
-      carry_ = node;
-      carry_seq_ = seq;
-      break;
+  for (size_t i = 0; i < kShards && carry_ == nullptr; ++i) {
+    MpmcRing<Node>& ring = shards_[(next_shard_ + i) % kShards]->ring;
+    while (nodes.size() < options_.max_batch_samples && ring.TryPop(&node, &seq)) {
+      ++popped_;
+      if (!nodes.empty() && bytes + node->bytes > options_.max_batch_bytes) {
+        carry_ = node;
+        carry_seq_ = seq;
+        break;
+      }
+      take(node, seq);
     }
-    take(node, seq);
   }
+  next_shard_ = (next_shard_ + 1) % kShards;
   waiting_since_ =
       carry_ != nullptr || WaitingCount() > 0 ? absl::Now() : absl::InfiniteFuture();
   if (nodes.empty() && !with_stats) return nullptr;
@@ -422,14 +474,14 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
 Status ClientImpl::Flush(std::chrono::milliseconds timeout) {
   const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
   MutexLock lock(&mu_);
-  const uint64_t target = ring_.tail();  // Everything recorded before this call.
+  const Positions target = TailsLocked();  // Everything recorded before this call.
   ++flush_waiters_;
   cv_.SignalAll();
-  while (OldestPendingSeqLocked() < target && !shut_down_.load(std::memory_order_relaxed)) {
+  while (PendingBelowLocked(target) && !shut_down_.load(std::memory_order_relaxed)) {
     if (cv_.WaitWithDeadline(&mu_, deadline)) break;
   }
   --flush_waiters_;
-  if (OldestPendingSeqLocked() < target) {
+  if (PendingBelowLocked(target)) {
     return Status(StatusCode::kDeadlineExceeded,
                   std::to_string(WaitingCount() + (carry_ != nullptr ? 1 : 0)) +
                       " samples waiting and " +
@@ -483,9 +535,14 @@ ClientStats ClientImpl::StatsLocked() const {
   ClientStats s = stats_;
   s.sampled_out = sampled_out_.load(std::memory_order_relaxed);
   const uint64_t refused = refused_.load(std::memory_order_relaxed);
-  s.dropped = ring_.head() - popped_ + refused;
+  uint64_t heads = 0, tails = 0;
+  for (const auto& shard : shards_) {
+    heads += shard->ring.head();
+    tails += shard->ring.tail();
+  }
+  s.dropped = heads - popped_ + refused;
   // Every kept sample took one ring position.
-  s.recorded = ring_.tail() + refused + s.sampled_out;
+  s.recorded = tails + refused + s.sampled_out;
   s.pending = WaitingCount() + (carry_ != nullptr ? 1 : 0);
   for (const auto& [id, batch] : inflight_) s.pending += batch.count;
   s.pending_bytes = buffered_bytes_.load(std::memory_order_relaxed);

@@ -11,6 +11,10 @@
 //   Node* oldest; uint64_t position;
 //   if (ring.TryPop(&oldest, &position)) ...     // false when empty
 //
+// Memory: the cells come zeroed from calloc, which for a large ring maps fresh pages, and a
+// zero cell is one ready for its first push; so a ring costs memory only for the cells it has
+// used (a sharded client keeps several rings sized for its whole budget, most barely used).
+//
 // Progress: no call waits for another thread. A push that has taken its position but not yet
 // stored its item makes pops see the ring as empty from that position on, until it finishes
 // (a few instructions later, unless its thread is preempted); callers treat that as empty.
@@ -22,7 +26,9 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 
 namespace llmtap::internal {
 
@@ -32,8 +38,8 @@ class MpmcRing {
   // Holds at least `capacity` items (rounded up to a power of two).
   explicit MpmcRing(size_t capacity)
       : mask_(std::bit_ceil(std::max<size_t>(capacity, 2)) - 1),
-        cells_(std::make_unique<Cell[]>(mask_ + 1)) {
-    for (uint64_t i = 0; i <= mask_; ++i) cells_[i].sequence.store(i, std::memory_order_relaxed);
+        cells_(static_cast<Cell*>(std::calloc(mask_ + 1, sizeof(Cell)))) {
+    if (cells_ == nullptr) throw std::bad_alloc();
   }
   MpmcRing(const MpmcRing&) = delete;
   MpmcRing& operator=(const MpmcRing&) = delete;
@@ -46,7 +52,7 @@ class MpmcRing {
     Cell* cell;
     for (;;) {
       cell = &cells_[position & mask_];
-      const uint64_t sequence = cell->sequence.load(std::memory_order_acquire);
+      const uint64_t sequence = Sequence(cell, position, std::memory_order_acquire);
       const auto lag = static_cast<int64_t>(sequence - position);
       if (lag == 0) {
         if (tail_.compare_exchange_weak(position, position + 1, std::memory_order_seq_cst,
@@ -59,8 +65,8 @@ class MpmcRing {
         position = tail_.load(std::memory_order_relaxed);  // Another push took it.
       }
     }
-    cell->item.store(item, std::memory_order_relaxed);
-    cell->sequence.store(position + 1, std::memory_order_release);
+    std::atomic_ref(cell->item).store(item, std::memory_order_relaxed);
+    SetSequence(cell, position, position + 1, std::memory_order_release);
     return true;
   }
 
@@ -70,7 +76,7 @@ class MpmcRing {
     Cell* cell;
     for (;;) {
       cell = &cells_[pos & mask_];
-      const uint64_t sequence = cell->sequence.load(std::memory_order_acquire);
+      const uint64_t sequence = Sequence(cell, pos, std::memory_order_acquire);
       const auto lag = static_cast<int64_t>(sequence - (pos + 1));
       if (lag == 0) {
         if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
@@ -80,9 +86,9 @@ class MpmcRing {
         pos = head_.load(std::memory_order_relaxed);  // Another pop took it.
       }
     }
-    *item = cell->item.load(std::memory_order_relaxed);
+    *item = std::atomic_ref(cell->item).load(std::memory_order_relaxed);
     *position = pos;
-    cell->sequence.store(pos + mask_ + 1, std::memory_order_release);  // Free for the next lap.
+    SetSequence(cell, pos, pos + mask_ + 1, std::memory_order_release);  // Free for next lap.
     return true;
   }
 
@@ -90,7 +96,7 @@ class MpmcRing {
   // any time: use the pointer only as a hint (to prefetch), never to read through.
   const T* PeekHint(size_t ahead) const {
     const uint64_t pos = head_.load(std::memory_order_relaxed) + ahead;
-    return cells_[pos & mask_].item.load(std::memory_order_relaxed);
+    return std::atomic_ref(cells_[pos & mask_].item).load(std::memory_order_relaxed);
   }
 
   // Asks the CPU to start loading the lines a push or a pop will write first (the head, the
@@ -110,13 +116,28 @@ class MpmcRing {
   size_t capacity() const { return mask_ + 1; }
 
  private:
+  // Plain integers, accessed atomically through atomic_ref, so that zeroed memory from calloc
+  // holds valid cells. The sequence is kept less the cell's index (any position of the cell
+  // gives it: the index is position & mask), so that zero means "free for the first push".
   struct Cell {
-    std::atomic<uint64_t> sequence;
-    std::atomic<T*> item{nullptr};
+    uint64_t sequence_less_index;
+    T* item;
+  };
+  struct FreeCells {
+    void operator()(Cell* cells) const { std::free(cells); }
   };
 
+  // The sequence number of the cell at `position`.
+  uint64_t Sequence(Cell* cell, uint64_t position, std::memory_order order) const {
+    return std::atomic_ref(cell->sequence_less_index).load(order) + (position & mask_);
+  }
+  void SetSequence(Cell* cell, uint64_t position, uint64_t sequence,
+                   std::memory_order order) const {
+    std::atomic_ref(cell->sequence_less_index).store(sequence - (position & mask_), order);
+  }
+
   const uint64_t mask_;
-  const std::unique_ptr<Cell[]> cells_;
+  const std::unique_ptr<Cell[], FreeCells> cells_;
   // On their own cache lines: producers write tail_, consumers head_.
   alignas(64) std::atomic<uint64_t> head_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};

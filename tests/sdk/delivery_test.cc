@@ -2,6 +2,7 @@
 // deadlines kept with the collector gone, redaction on every path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -139,6 +140,61 @@ TEST(Delivery, BudgetOverflowDropsExactlyWhatTheCountersSay) {
     if (!found) {
       ADD_FAILURE() << "newest sample " << i << " missing";
       break;
+    }
+  }
+}
+
+// Eight threads record into their own queues (shards): the counters stay exact, and each
+// thread's samples are dropped oldest first, so what survives of a thread is its newest.
+TEST(Delivery, BudgetOverflowFromManyThreadsDropsExactlyWhatTheCountersSay) {
+  CollectorProcess collector;
+  ASSERT_TRUE(collector.Start()) << collector.log();
+  collector.Kill();
+  const std::string app = "budget-threads";
+  const size_t per_sample = internal::ApproximateBytes([&] {
+    Sample s = Small(app, 100000);
+    s.id = NewSampleId();
+    return s;
+  }());
+  ClientOptions o;
+  o.max_buffer_bytes = per_sample * 1000;
+  o.initial_backoff = 20ms;
+  o.max_backoff = 100ms;
+  auto client = Connect(collector.grpc_address(), o);
+  constexpr int kThreads = 8, kEach = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Six-digit numbers, so every sample has the same size.
+      for (int i = 0; i < kEach; ++i) client->Record(Small(app, 100000 * (t + 1) + i));
+    });
+  }
+  for (auto& th : threads) th.join();
+  ClientStats before = client->Stats();
+  EXPECT_EQ(before.recorded, static_cast<uint64_t>(kThreads * kEach));
+  EXPECT_EQ(before.pending, 1000u);
+  EXPECT_EQ(before.dropped, before.recorded - 1000u);
+  EXPECT_LE(before.pending_bytes, o.max_buffer_bytes);
+
+  ASSERT_TRUE(collector.Start()) << collector.log();
+  ASSERT_TRUE(client->Flush(30s).ok()) << Describe(client->Stats());
+  ClientStats stats = client->Stats();
+  EXPECT_EQ(stats.acked, 1000u);
+  EXPECT_EQ(stats.recorded, stats.acked + stats.dropped);
+  int duplicates = 0;
+  auto stored = ListAll(collector.grpc_address(), app, &duplicates);
+  EXPECT_EQ(duplicates, 0);
+  ASSERT_EQ(stored.size(), 1000u);
+  // Per thread, the survivors are a run of its newest samples.
+  std::vector<std::vector<int>> kept(kThreads);
+  for (const auto& [id, s] : stored) {
+    const int n = std::stoi(s.prompt().substr(std::string("prompt ").size()));
+    kept[n / 100000 - 1].push_back(n % 100000);
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    std::sort(kept[t].begin(), kept[t].end());
+    for (size_t k = 0; k < kept[t].size(); ++k) {
+      EXPECT_EQ(kept[t][k], kEach - static_cast<int>(kept[t].size() - k)) << "thread " << t;
     }
   }
 }

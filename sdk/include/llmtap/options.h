@@ -39,8 +39,11 @@ struct ClientOptions {
   std::string app = "default";
 
   // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
-  // dropped and counted in ClientStats::dropped. Beyond it, the client keeps up to 1024 empty
-  // sample nodes for reuse (about 0.5 MB, and never more than the budget). Env:
+  // dropped and counted in ClientStats::dropped. Threads record into 8 queues (each thread
+  // always into the same one); a thread that must make room drops its own queue's oldest
+  // samples first, and other queues' oldest when its own is empty. Beyond the budget, each
+  // queue keeps up to 1024 empty sample nodes for reuse (about 0.5 MB, fewer for a small
+  // budget) and up to 16 bytes per sample the budget holds for its ring. Env:
   // LLMTAP_BUFFER_BYTES.
   // Default: 64 MiB.
   size_t max_buffer_bytes = 64u << 20;
