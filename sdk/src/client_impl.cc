@@ -72,8 +72,10 @@ ClientImpl::ClientImpl(ClientOptions options, std::unique_ptr<Transport> transpo
       redactor_(std::move(redactor)),
       client_id_(NewSampleId()) {
   const size_t cells = std::min(options_.max_buffer_bytes / sizeof(Sample) + 1, kMaxRingCells);
-  for (auto& shard : shards_) {
-    shard = std::make_unique<Shard>(cells, std::min(kMaxSpares, cells));
+  for (size_t i = 0; i < kShards; ++i) {
+    shards_[i] = std::make_unique<Shard>(
+        cells, std::min(kMaxSpares, cells),
+        i == 0 ? MpmcRing<Node>::Memory::kEager : MpmcRing<Node>::Memory::kLazy);
   }
 }
 
@@ -93,10 +95,20 @@ ClientImpl::~ClientImpl() {
 
 void ClientImpl::Start() { sender_ = std::thread([this] { SendLoop(); }); }
 
-size_t ClientImpl::ThreadShard() {
-  static std::atomic<size_t> next_slot{0};
-  thread_local const size_t slot = next_slot.fetch_add(1, std::memory_order_relaxed);
-  return slot % kShards;
+namespace {
+// Per thread, for all clients: its shard (0 until it has lost kRacesBeforeOwnShard races
+// there) and the races lost so far.
+constexpr uint32_t kRacesBeforeOwnShard = 16;
+thread_local size_t t_shard = 0;
+thread_local uint32_t t_races = 0;
+std::atomic<size_t> g_next_own_shard{0};
+}  // namespace
+
+size_t ClientImpl::ThreadShard() { return t_shard; }
+
+void ClientImpl::NoteContention() {
+  if (t_shard != 0 || ++t_races < kRacesBeforeOwnShard) return;
+  t_shard = 1 + g_next_own_shard.fetch_add(1, std::memory_order_relaxed) % (kShards - 1);
 }
 
 void ClientImpl::Record(Sample sample) {
@@ -147,8 +159,10 @@ void ClientImpl::Record(Sample sample) {
   if (room) {
     node = Fill(shard, node, std::move(sample), bytes);
     freed = 0;
-    while (room && !own.ring.TryPush(node)) room = DropOldest(shard, nullptr, &freed);
+    bool contended = false;
+    while (room && !own.ring.TryPush(node, &contended)) room = DropOldest(shard, nullptr, &freed);
     if (freed > 0) buffered_bytes_.fetch_sub(freed);
+    if (contended && shard == 0) NoteContention();
   }
   if (!room) {
     buffered_bytes_.fetch_sub(bytes);
@@ -162,14 +176,25 @@ void ClientImpl::Record(Sample sample) {
 bool ClientImpl::DropOldest(size_t shard, Node** reuse, size_t* freed) {
   Node* oldest;
   uint64_t position;
-  size_t i = 0;
-  while (!shards_[(shard + i) % kShards]->ring.TryPop(&oldest, &position)) {
-    if (++i == kShards) return false;
+  // Shard 0, the caller's, then the others from the caller's on.
+  size_t from = 0;
+  bool contended = false;
+  auto pop = [&](size_t s) {
+    from = s;
+    return shards_[s]->ring.TryPop(&oldest, &position, &contended);
+  };
+  bool found = pop(0);
+  if (contended) NoteContention();
+  if (!found && shard != 0) found = pop(shard);
+  for (size_t next = 1; !found && next < kShards; ++next) {
+    const size_t s = (shard + next) % kShards;
+    if (s != 0) found = pop(s);
   }
+  if (!found) return false;
   // With the budget full, every call drops the oldest samples, which are long out of the
   // cache: start loading the next three now, so that dropping them later does not wait on
   // memory. (Only prefetches: another thread may drop them first.)
-  const MpmcRing<Node>& ring = shards_[(shard + i) % kShards]->ring;
+  const MpmcRing<Node>& ring = shards_[from]->ring;
   for (size_t ahead : {0, 1, 2}) {
     if (const Node* next = ring.PeekHint(ahead); next != nullptr) PrefetchNode(next);
   }

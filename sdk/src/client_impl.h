@@ -6,14 +6,18 @@
 // (MpmcRing), so a caller never waits for another caller, for the sender, or for a thread
 // that was preempted. It wakes the sender only when the sender sleeps and a batch is full.
 //
-// Shards: there are kShards rings, each with its own spare nodes, and a thread records into
-// the one its slot picks (threads take slots in turn as they first record), so threads
-// recording at once mostly write different cache lines; the budget is the one line they all
-// write. On 2 cores with 8 recording threads, one shared ring made Record()'s p50 about 3x
-// that of unshared rings (the ring's head and tail lines moved between the cores on every
-// call). Each ring has room for the whole budget, so one thread alone is not held to less;
-// dropping takes the caller's shard's oldest first, then the other shards'. The sender takes
-// batches from all shards in turn.
+// Shards: there are kShards rings, each with its own spare nodes. Threads record into shard 0
+// until they run into each other there (a push or a pop loses a race for a position 16
+// times), and from then on each into its own shard (1 to 8, taken in turn), so threads
+// recording at once on different cores write different cache lines; the budget is the one
+// line they all write. On 2 cores with 8 threads recording flat out, the shared ring made
+// Record()'s p50 about 1.6x (the ring's head and tail lines moved between the cores on every
+// call). A thread that records now and then stays in shard 0, whose lines other threads'
+// calls keep warm: own shards made paced recording ~20% slower. Each ring has room for the
+// whole budget, so one thread alone is not held to less; the rings of shards 1-8 take memory
+// only as they are used. Making room drops shard 0's oldest first (a thread that moved
+// on left its older samples there), then the caller's own shard's, then the other shards'.
+// The sender takes batches from all shards in turn.
 // One sender thread closes batches (by count or bytes, or after linger: it polls every
 // `linger` while idle, so a lone sample leaves within ~2x linger), converts them to protobuf
 // (redaction and trimming happen there, off the caller's thread), writes them to the stream
@@ -59,7 +63,7 @@ class ClientImpl final : public Client {
   ClientStats Stats() const override;
 
  private:
-  static constexpr size_t kShards = 8;
+  static constexpr size_t kShards = 9;
   // A recorded sample on the heap, so the ring moves pointers only.
   struct Node {
     Sample sample;
@@ -69,7 +73,8 @@ class ClientImpl final : public Client {
   // Ring positions, one per shard.
   using Positions = std::array<uint64_t, kShards>;
   struct Shard {
-    Shard(size_t cells, size_t spares) : ring(cells), spares(spares) {}
+    Shard(size_t cells, size_t spares, MpmcRing<Node>::Memory memory)
+        : ring(cells, memory), spares(spares) {}
     MpmcRing<Node> ring;
     // Empty nodes for Record() to fill. The sender (and Record(), for the samples it drops)
     // puts nodes here once their samples are gone, so a caller takes a node, likely still in
@@ -89,8 +94,10 @@ class ClientImpl final : public Client {
   void ReadLoop(IngestStream* stream, uint64_t generation);
   // The shard the calling thread records into.
   static size_t ThreadShard();
-  // Drops the oldest waiting sample of `shard`, or when it has none of the next shard that
-  // has one, and adds its bytes to *freed (for the caller to take off buffered_bytes_); false
+  // Counts a race the calling thread lost in shard 0; past a few, it takes its own shard.
+  static void NoteContention();
+  // Drops the oldest waiting sample of shard 0, or when it has none of `shard`, or else of
+  // the first other shard that has one, and adds its bytes to *freed (for the caller to take off buffered_bytes_); false
   // when none can be dropped. Its node, emptied, goes to *reuse if that is null, else to the
   // spares.
   bool DropOldest(size_t shard, Node** reuse, size_t* freed);

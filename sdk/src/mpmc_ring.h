@@ -11,9 +11,10 @@
 //   Node* oldest; uint64_t position;
 //   if (ring.TryPop(&oldest, &position)) ...     // false when empty
 //
-// Memory: the cells come zeroed from calloc, which for a large ring maps fresh pages, and a
-// zero cell is one ready for its first push; so a ring costs memory only for the cells it has
-// used (a sharded client keeps several rings sized for its whole budget, most barely used).
+// Memory: a zero cell is one ready for its first push, so the cells come zeroed from calloc,
+// which for a large ring maps fresh pages. A lazy ring leaves them so: it costs memory only for
+// the cells it has used, and the push that first writes a page takes its page fault (a few
+// microseconds). Otherwise the constructor writes them all.
 //
 // Progress: no call waits for another thread. A push that has taken its position but not yet
 // stored its item makes pops see the ring as empty from that position on, until it finishes
@@ -27,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -36,18 +38,21 @@ template <typename T>
 class MpmcRing {
  public:
   // Holds at least `capacity` items (rounded up to a power of two).
-  explicit MpmcRing(size_t capacity)
+  enum class Memory { kEager, kLazy };
+  explicit MpmcRing(size_t capacity, Memory memory = Memory::kEager)
       : mask_(std::bit_ceil(std::max<size_t>(capacity, 2)) - 1),
         cells_(static_cast<Cell*>(std::calloc(mask_ + 1, sizeof(Cell)))) {
     if (cells_ == nullptr) throw std::bad_alloc();
+    if (memory == Memory::kEager) std::memset(static_cast<void*>(cells_.get()), 0, Bytes());
   }
   MpmcRing(const MpmcRing&) = delete;
   MpmcRing& operator=(const MpmcRing&) = delete;
 
   // Appends `item`; false when the ring is full. The position is claimed with a sequentially
   // consistent read-modify-write, so a caller may pair it with a seq_cst load of its own
-  // (a "someone is asleep" flag) without a fence.
-  bool TryPush(T* item) {
+  // (a "someone is asleep" flag) without a fence. Sets *contended (when given) if another
+  // push took the position this one was after.
+  bool TryPush(T* item, bool* contended = nullptr) {
     uint64_t position = tail_.load(std::memory_order_relaxed);
     Cell* cell;
     for (;;) {
@@ -59,10 +64,12 @@ class MpmcRing {
                                         std::memory_order_relaxed)) {
           break;
         }
+        if (contended != nullptr) *contended = true;
       } else if (lag < 0) {
         return false;  // The cell still holds the item from one lap ago: full.
       } else {
         position = tail_.load(std::memory_order_relaxed);  // Another push took it.
+        if (contended != nullptr) *contended = true;
       }
     }
     std::atomic_ref(cell->item).store(item, std::memory_order_relaxed);
@@ -71,7 +78,8 @@ class MpmcRing {
   }
 
   // Removes the oldest item into *item and its position into *position; false when empty.
-  bool TryPop(T** item, uint64_t* position) {
+  // Sets *contended (when given) if another pop took the position this one was after.
+  bool TryPop(T** item, uint64_t* position, bool* contended = nullptr) {
     uint64_t pos = head_.load(std::memory_order_relaxed);
     Cell* cell;
     for (;;) {
@@ -80,10 +88,12 @@ class MpmcRing {
       const auto lag = static_cast<int64_t>(sequence - (pos + 1));
       if (lag == 0) {
         if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
+        if (contended != nullptr) *contended = true;
       } else if (lag < 0) {
         return false;  // Nothing pushed at this position yet (or not finished).
       } else {
         pos = head_.load(std::memory_order_relaxed);  // Another pop took it.
+        if (contended != nullptr) *contended = true;
       }
     }
     *item = std::atomic_ref(cell->item).load(std::memory_order_relaxed);
@@ -123,6 +133,7 @@ class MpmcRing {
     uint64_t sequence_less_index;
     T* item;
   };
+  size_t Bytes() const { return (mask_ + 1) * sizeof(Cell); }
   struct FreeCells {
     void operator()(Cell* cells) const { std::free(cells); }
   };

@@ -144,8 +144,9 @@ TEST(Delivery, BudgetOverflowDropsExactlyWhatTheCountersSay) {
   }
 }
 
-// Eight threads record into their own queues (shards): the counters stay exact, and each
-// thread's samples are dropped oldest first, so what survives of a thread is its newest.
+// Eight threads record at once, into the shared queue (shard) and, once they run into each
+// other there, into their own: the counters stay exact, and each thread's samples are dropped
+// oldest first, so what survives of a thread is its newest.
 TEST(Delivery, BudgetOverflowFromManyThreadsDropsExactlyWhatTheCountersSay) {
   CollectorProcess collector;
   ASSERT_TRUE(collector.Start()) << collector.log();

@@ -29,8 +29,10 @@ TEST(MpmcRing, PopsInPushOrderWithIncreasingPositions) {
   EXPECT_FALSE(ring.TryPop(&item, &position));
 }
 
-TEST(MpmcRing, RefusesPushesWhenFullAndWrapsAround) {
-  MpmcRing<int> ring(3);  // Rounded up to 4.
+class MpmcRingMemory : public testing::TestWithParam<MpmcRing<int>::Memory> {};
+
+TEST_P(MpmcRingMemory, RefusesPushesWhenFullAndWrapsAround) {
+  MpmcRing<int> ring(3, GetParam());  // Rounded up to 4.
   ASSERT_EQ(ring.capacity(), 4u);
   int item = 0;
   for (int lap = 0; lap < 3; ++lap) {
@@ -45,6 +47,11 @@ TEST(MpmcRing, RefusesPushesWhenFullAndWrapsAround) {
     EXPECT_FALSE(ring.TryPop(&popped, &position));
   }
 }
+
+// Lazy cells are left as calloc gave them (zero): they must behave as the eager ones.
+INSTANTIATE_TEST_SUITE_P(EagerAndLazy, MpmcRingMemory,
+                         testing::Values(MpmcRing<int>::Memory::kEager,
+                                         MpmcRing<int>::Memory::kLazy));
 
 TEST(MpmcRing, ManyProducersAndConsumersLoseAndDuplicateNothing) {
   constexpr int kProducers = 4;

@@ -39,11 +39,12 @@ struct ClientOptions {
   std::string app = "default";
 
   // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
-  // dropped and counted in ClientStats::dropped. Threads record into 8 queues (each thread
-  // always into the same one); a thread that must make room drops its own queue's oldest
-  // samples first, and other queues' oldest when its own is empty. Beyond the budget, each
-  // queue keeps up to 1024 empty sample nodes for reuse (about 0.5 MB, fewer for a small
-  // budget) and up to 16 bytes per sample the budget holds for its ring. Env:
+  // dropped and counted in ClientStats::dropped. Threads record into a shared queue, and a
+  // thread that keeps running into others there moves to a queue of its own (one of 8); making
+  // room drops the shared queue's oldest samples first, then the caller's own queue's, then
+  // the other queues'. Beyond the budget, each queue keeps up to 1024 empty sample nodes for
+  // reuse (about 0.5 MB, fewer for a small budget) and up to 16 bytes per sample the budget
+  // holds for its ring (an own queue only as far as it has been used). Env:
   // LLMTAP_BUFFER_BYTES.
   // Default: 64 MiB.
   size_t max_buffer_bytes = 64u << 20;
