@@ -11,13 +11,15 @@
 // times), and from then on each into its own shard (1 to 8, taken in turn), so threads
 // recording at once on different cores write different cache lines; the budget is the one
 // line they all write. On 2 cores with 8 threads recording flat out, the shared ring made
-// Record()'s p50 about 1.6x (the ring's head and tail lines moved between the cores on every
+// Record()'s p50 1.5-2x (the ring's head and tail lines moved between the cores on every
 // call). A thread that records now and then stays in shard 0, whose lines other threads'
-// calls keep warm: own shards made paced recording ~20% slower. Each ring has room for the
-// whole budget, so one thread alone is not held to less; the rings of shards 1-8 take memory
-// only as they are used. Making room drops shard 0's oldest first (a thread that moved
-// on left its older samples there), then the caller's own shard's, then the other shards'.
-// The sender takes batches from all shards in turn.
+// calls keep warm: with own shards for all, paced recording (bench_sdk BM_RecordPaced) was
+// up to a fifth slower. Each ring has room for the whole budget, so one thread alone is not
+// held to less; the rings of shards 1-8 take memory only as they are used. Making room drops
+// shard 0's oldest first (a thread that moved on left its older samples there), then the
+// caller's own shard's, then the other shards'. The sender takes batches from all shards in
+// turn.
+//
 // One sender thread closes batches (by count or bytes, or after linger: it polls every
 // `linger` while idle, so a lone sample leaves within ~2x linger), converts them to protobuf
 // (redaction and trimming happen there, off the caller's thread), writes them to the stream
@@ -97,9 +99,9 @@ class ClientImpl final : public Client {
   // Counts a race the calling thread lost in shard 0; past a few, it takes its own shard.
   static void NoteContention();
   // Drops the oldest waiting sample of shard 0, or when it has none of `shard`, or else of
-  // the first other shard that has one, and adds its bytes to *freed (for the caller to take off buffered_bytes_); false
-  // when none can be dropped. Its node, emptied, goes to *reuse if that is null, else to the
-  // spares.
+  // the first other shard that has one, and adds its bytes to *freed (for the caller to take
+  // off buffered_bytes_); false when none can be dropped. Its node, emptied, goes to *reuse if
+  // that is null, else to the spares.
   bool DropOldest(size_t shard, Node** reuse, size_t* freed);
   // Moves `sample` into `node`, or when it is null into a spare of `shard` or a new node.
   Node* Fill(size_t shard, Node* node, Sample&& sample, size_t bytes);
@@ -107,7 +109,7 @@ class ClientImpl final : public Client {
   static void Empty(Node* node);
   // Empties the node and keeps it as a spare of its shard (or deletes it).
   void Recycle(Node* node);
-  // Moves up to one batch from the ring to inflight_ and returns its request; null when there
+  // Moves up to one batch from the rings to inflight_ and returns its request; null when there
   // was neither a sample nor due stats to send.
   std::shared_ptr<const v1::IngestRequest> TakeBatchLocked(bool with_stats)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -116,8 +118,8 @@ class ClientImpl final : public Client {
   size_t WaitingBytes() const;
   // Whether a batch has filled up by count or bytes.
   bool BatchFull() const;
-  // For Record(): whether a batch has filled up by bytes, or by count in `shard` alone (the
-  // sender counts all shards, so a batch full only over several shards leaves by linger).
+  // For Record(): whether a batch has filled up by bytes, or by count in `shard`, or (looked
+  // at on every 16th push of the shard) by count over all shards.
   bool BatchFullFrom(size_t shard) const;
   bool BatchReadyLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Called by Record() after a push: wakes the sender if it sleeps and a batch is full.
