@@ -103,20 +103,23 @@ TEST(Delivery, CollectorDownThirtySecondsAtTenThousandPerSecondLosesAndDuplicate
   EXPECT_EQ(StoredCount(collector.grpc_address(), app), total);
 }
 
+// Options whose budget holds exactly `samples` samples the size of `like` (once the sender
+// gives it an id), reconnecting quickly.
+ClientOptions BudgetOf(size_t samples, Sample like) {
+  like.id = NewSampleId();
+  ClientOptions o;
+  o.max_buffer_bytes = internal::ApproximateBytes(like) * samples;
+  o.initial_backoff = 20ms;
+  o.max_backoff = 100ms;
+  return o;
+}
+
 TEST(Delivery, BudgetOverflowDropsExactlyWhatTheCountersSay) {
   CollectorProcess collector;
   ASSERT_TRUE(collector.Start()) << collector.log();
   collector.Kill();  // Down while recording, so the budget fills deterministically.
   const std::string app = "budget";
-  const size_t per_sample = internal::ApproximateBytes([&] {
-    Sample s = Small(app, 1000);
-    s.id = NewSampleId();
-    return s;
-  }());
-  ClientOptions o;
-  o.max_buffer_bytes = per_sample * 1000;
-  o.initial_backoff = 20ms;
-  o.max_backoff = 100ms;
+  const ClientOptions o = BudgetOf(1000, Small(app, 1000));
   auto client = Connect(collector.grpc_address(), o);
   for (int i = 1000; i < 6000; ++i) client->Record(Small(app, i));  // Same size each.
   ClientStats before = client->Stats();
@@ -152,15 +155,7 @@ TEST(Delivery, BudgetOverflowFromManyThreadsDropsExactlyWhatTheCountersSay) {
   ASSERT_TRUE(collector.Start()) << collector.log();
   collector.Kill();
   const std::string app = "budget-threads";
-  const size_t per_sample = internal::ApproximateBytes([&] {
-    Sample s = Small(app, 100000);
-    s.id = NewSampleId();
-    return s;
-  }());
-  ClientOptions o;
-  o.max_buffer_bytes = per_sample * 1000;
-  o.initial_backoff = 20ms;
-  o.max_backoff = 100ms;
+  const ClientOptions o = BudgetOf(1000, Small(app, 100000));
   auto client = Connect(collector.grpc_address(), o);
   constexpr int kThreads = 8, kEach = 2000;
   std::vector<std::thread> threads;
