@@ -3,6 +3,8 @@
 //
 //   bench_sdk [benchmark flags]
 //
+// To compare builds, scripts/bench_sdk_compare.sh runs copies of this binary in turn.
+//
 // Runs against $LLMTAP_BENCH_COLLECTOR (host:port) when set, else starts build/bin/llmtapd on
 // free loopback ports through the test fixture.
 //
