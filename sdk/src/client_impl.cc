@@ -178,13 +178,11 @@ bool ClientImpl::DropOldest(size_t shard, Node** reuse, size_t* freed) {
   uint64_t position;
   // Shard 0, the caller's, then the others from the caller's on.
   size_t from = 0;
-  bool contended = false;
   auto pop = [&](size_t s) {
     from = s;
-    return shards_[s]->ring.TryPop(&oldest, &position, &contended);
+    return shards_[s]->ring.TryPop(&oldest, &position);
   };
   bool found = pop(0);
-  if (contended) NoteContention();
   if (!found && shard != 0) found = pop(shard);
   for (size_t next = 1; !found && next < kShards; ++next) {
     const size_t s = (shard + next) % kShards;

@@ -78,8 +78,7 @@ class MpmcRing {
   }
 
   // Removes the oldest item into *item and its position into *position; false when empty.
-  // Sets *contended (when given) if another pop took the position this one was after.
-  bool TryPop(T** item, uint64_t* position, bool* contended = nullptr) {
+  bool TryPop(T** item, uint64_t* position) {
     uint64_t pos = head_.load(std::memory_order_relaxed);
     Cell* cell;
     for (;;) {
@@ -88,12 +87,10 @@ class MpmcRing {
       const auto lag = static_cast<int64_t>(sequence - (pos + 1));
       if (lag == 0) {
         if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
-        if (contended != nullptr) *contended = true;
       } else if (lag < 0) {
         return false;  // Nothing pushed at this position yet (or not finished).
       } else {
         pos = head_.load(std::memory_order_relaxed);  // Another pop took it.
-        if (contended != nullptr) *contended = true;
       }
     }
     *item = std::atomic_ref(cell->item).load(std::memory_order_relaxed);
