@@ -162,7 +162,7 @@ void ClientImpl::Record(Sample sample) {
     bool contended = false;
     while (room && !own.ring.TryPush(node, &contended)) room = DropOldest(shard, nullptr, &freed);
     if (freed > 0) buffered_bytes_.fetch_sub(freed);
-    if (contended && shard == 0) NoteContention();
+    if (contended) NoteContention();
   }
   if (!room) {
     buffered_bytes_.fetch_sub(bytes);

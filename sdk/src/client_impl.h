@@ -96,7 +96,8 @@ class ClientImpl final : public Client {
   void ReadLoop(IngestStream* stream, uint64_t generation);
   // The shard the calling thread records into.
   static size_t ThreadShard();
-  // Counts a race the calling thread lost in shard 0; past a few, it takes its own shard.
+  // Counts a push race the calling thread lost, if in shard 0; past a few, it takes its own
+  // shard.
   static void NoteContention();
   // Drops the oldest waiting sample of shard 0, or when it has none of `shard`, or else of
   // the first other shard that has one, and adds its bytes to *freed (for the caller to take

@@ -37,8 +37,9 @@ namespace llmtap::internal {
 template <typename T>
 class MpmcRing {
  public:
-  // Holds at least `capacity` items (rounded up to a power of two).
+  // Whether the constructor writes all cells (see Memory above) or leaves them to the pushes.
   enum class Memory { kEager, kLazy };
+  // Holds at least `capacity` items (rounded up to a power of two).
   explicit MpmcRing(size_t capacity, Memory memory = Memory::kEager)
       : mask_(std::bit_ceil(std::max<size_t>(capacity, 2)) - 1),
         cells_(static_cast<Cell*>(std::calloc(mask_ + 1, sizeof(Cell)))) {
