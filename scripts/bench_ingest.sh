@@ -5,9 +5,15 @@
 #
 #   scripts/bench_ingest.sh [BUILD_DIR]        # default build dir: build
 #
-# Environment: BENCH_SECONDS (10), BENCH_STREAMS (4), BENCH_SAMPLE_BYTES (1024),
+# Environment: BENCH_SECONDS (60), BENCH_STREAMS (4), BENCH_SAMPLE_BYTES (1024),
 # BENCH_MODES ("nosync sync"), BENCH_REPEAT (1), BENCH_LOADGEN_FLAGS (extra loadgen flags),
-# BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of an older build).
+# BENCH_STORAGE (extra fields of the config's storage block, e.g. "compression:
+# COMPRESSION_LZ4"), BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of
+# an older build).
+#
+# Runs last a minute because a short one flatters: for its first ~10 s RocksDB defers most
+# compaction (files pile up in level 0), so a 10 s run reported 80-95k samples/s where the
+# sustained rate was 63k (same build, same day).
 #
 # Per run it prints one line:
 #   mode=nosync samples_per_s=N daemon_cpu_s_per_100k=X loadgen_cpu_s_per_100k=Y
@@ -21,7 +27,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-seconds=${BENCH_SECONDS:-10}
+seconds=${BENCH_SECONDS:-60}
 streams=${BENCH_STREAMS:-4}
 sample_bytes=${BENCH_SAMPLE_BYTES:-1024}
 modes=${BENCH_MODES:-nosync sync}
@@ -48,7 +54,7 @@ run_one() {  # run_one <mode>
   local mode=$1 tmp; tmp=$(mktemp -d /tmp/llmtap-bench.XXXXXX)
   local sync=false
   [[ $mode == sync ]] && sync=true
-  printf 'storage { sync_wal: %s }\n' "$sync" >"$tmp/config.textproto"
+  printf 'storage { sync_wal: %s %s }\n' "$sync" "${BENCH_STORAGE:-}" >"$tmp/config.textproto"
   "$daemon" --config="$tmp/config.textproto" --data_dir="$tmp/data" \
     --grpc_addr=127.0.0.1:0 --http_addr=127.0.0.1:0 --ready_file="$tmp/ready" \
     --log_level=warn >"$tmp/llmtapd.log" 2>&1 &
@@ -87,7 +93,7 @@ run_one() {  # run_one <mode>
 }
 
 echo "llmtap ingest benchmark: $streams streams, ${seconds}s, ${sample_bytes}-byte samples," \
-  "$(nproc) cores"
+  "$(nproc) cores${BENCH_STORAGE:+, storage { $BENCH_STORAGE \}}"
 for ((r = 0; r < repeat; ++r)); do
   for mode in $modes; do run_one "$mode"; done
 done

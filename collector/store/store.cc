@@ -147,8 +147,18 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   // hints in Open), instead of searching the skiplist from its head.
   std::sort(fresh.begin(), fresh.end(), [](const New& a, const New& b) { return a.key < b.key; });
 
-  rocksdb::WriteBatch batch;
   const int64_t now = absl::GetCurrentTimeNanos();
+  // The batch is sized up front, so that it never copies the samples already in it to grow
+  // (memmove is the committer's largest single cost; this saves a few percent at most). Per
+  // sample: the value, its key twice (samples, ids), the id, a queue entry, and RocksDB's few
+  // bytes of framing per record.
+  size_t reserve = 4096;
+  for (const New& f : fresh) {
+    v1::Sample& sample = *write.samples[f.index];
+    sample.set_received_unix_nano(now);
+    reserve += sample.ByteSizeLong() + 3 * f.key.size() + 64;
+  }
+  rocksdb::WriteBatch batch(reserve);
   // Queue keys grow with every write, even if the clock steps back, so that entries of later
   // writes always sort after those of earlier ones (the scoring engine's cursor relies on it).
   const int64_t queue_time = std::max(now, last_queue_time_ + 1);
@@ -166,7 +176,6 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   for (const New& f : fresh) {
     v1::Sample& sample = *write.samples[f.index];
     const rocksdb::Slice id(ids[f.index].data(), ids[f.index].size());
-    sample.set_received_unix_nano(now);
     value.clear();
     sample.SerializeToString(&value);
     batch.Put(samples_, f.key, value);

@@ -95,15 +95,21 @@ RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& c
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     // Flushes and the first level stay uncompressed: data there is young and is rewritten
     // soon, so compressing it would cost CPU on the ingest path for bytes that do not last.
-    // The middle levels use LZ4, the last (where nearly all data ends up) ZSTD.
+    // The middle levels use LZ4, the last (where nearly all data ends up) ZSTD unless
+    // storage.compression says LZ4.
     o.compression = rocksdb::kLZ4Compression;
     o.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                                rocksdb::kLZ4Compression};
-    o.bottommost_compression = rocksdb::kZSTD;
-    // Level 1, not zstd's default 3: on ingest data it gives the same size (220.1 vs 221.2 MB
-    // for 290k samples) for 13-30% less compaction CPU (llmtap-compact on copies of one folder).
-    o.bottommost_compression_opts.enabled = true;
-    o.bottommost_compression_opts.level = 1;
+    if (config.compression() == v1::StorageConfig::COMPRESSION_LZ4) {
+      o.bottommost_compression = rocksdb::kLZ4Compression;
+    } else {
+      o.bottommost_compression = rocksdb::kZSTD;
+      // Level 1, not zstd's default 3: on ingest data it gives the same size (220.1 vs 221.2
+      // MB for 290k samples) for 13-30% less compaction CPU (llmtap-compact on copies of one
+      // folder).
+      o.bottommost_compression_opts.enabled = true;
+      o.bottommost_compression_opts.level = 1;
+    }
     // Keys arrive in nearly ascending order (time-ordered ids and start times, and Ingest
     // sorts each write), so each memtable insert starts from the last one's position.
     o.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(false);

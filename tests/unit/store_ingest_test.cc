@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 
@@ -199,6 +200,62 @@ TEST_F(StoreIngestTest, ADatabaseWithAnotherKeyLayoutIsRefused) {
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(reopened.status().message().find("layout 1"), std::string::npos)
       << reopened.status();
+}
+
+// storage.compression picks the codec of the last level, where compacted samples settle: both
+// shrink the samples' data blocks, ZSTD more than LZ4, and the samples read back the same.
+TEST_F(StoreIngestTest, CompressionSettingPicksTheLastLevelsCodec) {
+  std::map<std::string, uint64_t> block_bytes;  // Data block bytes of the samples, by codec.
+  uint64_t raw_bytes = 0;
+  for (auto [setting, codec] : {std::pair{v1::StorageConfig::COMPRESSION_UNSPECIFIED, "zstd"},
+                                std::pair{v1::StorageConfig::COMPRESSION_LZ4, "lz4"}}) {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+    v1::StorageConfig config;
+    config.set_compression(setting);
+    auto store = Store::Open(dir_, config);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+
+    const int64_t now = absl::GetCurrentTimeNanos();
+    std::mt19937_64 rng(3);
+    const char* words[] = {"the", "model", "answer", "prompt", "token", "cache", "refund"};
+    std::vector<v1::Sample> samples(300);
+    std::vector<v1::Sample*> ptrs;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      v1::Sample& s = samples[i];
+      s.set_id(Id(now / 1000000, i));
+      s.set_app("app");
+      s.set_model("m");
+      s.set_variant("production");
+      s.set_start_time_unix_nano(now + static_cast<int64_t>(i));
+      std::string text;
+      while (text.size() < 1000) {
+        text += std::string(words[rng() % 7]) + " " + std::to_string(rng() % 100) + " ";
+      }
+      s.set_response(text);
+      ptrs.push_back(&s);
+    }
+    std::vector<char> is_new;
+    ASSERT_TRUE(store_->Ingest(IngestWrite{.samples = ptrs}, &is_new).ok());
+    ASSERT_TRUE(store_->CompactAll().ok());
+
+    const std::string tables = store_->Property("rocksdb.aggregated-table-properties");
+    auto number_after = [&](std::string_view label) -> uint64_t {
+      const size_t at = tables.find(label);
+      return at == std::string::npos ? 0 : std::stoull(tables.substr(at + label.size()));
+    };
+    block_bytes[codec] = number_after("; data block size=");
+    raw_bytes = number_after("raw key size=") + number_after("raw value size=");
+    for (const v1::Sample& s : samples) {
+      auto stored = store_->GetSample(s.id());
+      ASSERT_TRUE(stored.ok()) << stored.status();
+      EXPECT_EQ(stored->response(), s.response());
+    }
+  }
+  EXPECT_GT(raw_bytes, 300000u);
+  EXPECT_LT(block_bytes["lz4"], raw_bytes * 3 / 4);
+  EXPECT_LT(block_bytes["zstd"], block_bytes["lz4"] * 9 / 10);
 }
 
 }  // namespace
