@@ -35,6 +35,8 @@ ABSL_FLAG(int, inflight, 8, "SDK batches in flight per stream.");
 ABSL_FLAG(int, max_pending, 0, "Samples pending per client before its thread waits "
                                "(0: 2 x inflight x batch_samples).");
 ABSL_FLAG(std::string, app, "loadgen", "App name of the samples.");
+ABSL_FLAG(int, wait_us, 2000, "How long a thread sleeps before it checks its clients' pending "
+                              "counts again.");
 
 namespace {
 
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
           ? absl::GetFlag(FLAGS_max_pending)
           : 2ull * absl::GetFlag(FLAGS_inflight) * absl::GetFlag(FLAGS_batch_samples);
 
+  const auto wait = std::chrono::microseconds(absl::GetFlag(FLAGS_wait_us));
   std::vector<std::unique_ptr<llmtap::Client>> clients(streams);
   for (int i = 0; i < streams; ++i) {
     llmtap::ClientOptions o;
@@ -128,7 +131,7 @@ int main(int argc, char** argv) {
           }
           while (client->Stats().pending > max_pending &&
                  std::chrono::steady_clock::now() - start < duration) {
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            std::this_thread::sleep_for(wait);
           }
         }
       }
