@@ -12,7 +12,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev
+  libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
   chromium
 )
 PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3)
