@@ -17,7 +17,11 @@
 #
 # Per run it prints one line:
 #   mode=nosync samples_per_s=N daemon_cpu_s_per_100k=X loadgen_cpu_s_per_100k=Y
-#   final_compaction_cpu_s_per_100k=Z bytes_per_sample=B
+#   final_compaction_cpu_s_per_100k=Z bytes_per_sample=B samples=S end_l0_files=F
+#   end_pending_compaction_gb=P stall_s=T
+# F and P are the samples family's compaction backlog when the load stopped (RocksDB slows
+# writes at 40 level-0 files and at 64 GB pending), T the time writes were slowed or stopped:
+# a rate that left a backlog growing is higher than the one the daemon can keep up for hours.
 # bytes_per_sample is the size of the live SST files (all column families) after a flush and a
 # full compaction (to the ZSTD-compressed last level) divided by the samples stored (a du of
 # the folder right then would also count compaction inputs not yet deleted); Z is the CPU that compaction took
@@ -72,8 +76,13 @@ run_one() {  # run_one <mode>
   out=$("$loadgen" --collector="127.0.0.1:$grpc_port" --streams="$streams" \
     --seconds="$seconds" --sample_bytes="$sample_bytes" ${BENCH_LOADGEN_FLAGS:-})
   cpu1=$(cpu_ticks "$pid")
-  local stored rate lg_cpu_100k
+  local stored rate lg_cpu_100k l0 pending stall
   stored=$(metric "$http_port" llmtap_ingest_samples_stored_total)
+  # The compaction backlog when the load stopped, and how long writes were slowed for it.
+  l0=$(metric "$http_port" 'llmtap_rocksdb_l0_files{cf="samples"}')
+  pending=$(metric "$http_port" 'llmtap_rocksdb_pending_compaction_bytes{cf="samples"}')
+  stall=$(curl -sf "http://127.0.0.1:$http_port/metrics" |
+    awk '$1 ~ /^llmtap_rocksdb_stall_micros_total/ {s += $2} END {print s + 0}')
   rate=$(grep -oE '^samples_per_s=[0-9]+' <<<"$out" | cut -d= -f2)
   lg_cpu_100k=$(grep -oE 'cpu_s_per_100k=[0-9.]+' <<<"$out" | cut -d= -f2)
 
@@ -84,10 +93,13 @@ run_one() {  # run_one <mode>
   compact_cpu=$(grep -oE 'cpu_s=[0-9.]+' <<<"$compact" | cut -d= -f2)
   sst_bytes=$(grep -oE 'sst_bytes=[0-9]+' <<<"$compact" | cut -d= -f2)
   awk -v mode="$mode" -v rate="$rate" -v c0="$cpu0" -v c1="$cpu1" -v tck="$tck" \
-    -v n="$stored" -v lg="$lg_cpu_100k" -v du="$sst_bytes" -v cc="$compact_cpu" 'BEGIN {
+    -v n="$stored" -v lg="$lg_cpu_100k" -v du="$sst_bytes" -v cc="$compact_cpu" \
+    -v l0="$l0" -v pending="$pending" -v stall="$stall" 'BEGIN {
       printf "mode=%s samples_per_s=%d daemon_cpu_s_per_100k=%.3f loadgen_cpu_s_per_100k=%s " \
-             "final_compaction_cpu_s_per_100k=%.3f bytes_per_sample=%.0f samples=%d\n",
-             mode, rate, (c1 - c0) / tck * 1e5 / n, lg, cc * 1e5 / n, du / n, n }'
+             "final_compaction_cpu_s_per_100k=%.3f bytes_per_sample=%.0f samples=%d " \
+             "end_l0_files=%d end_pending_compaction_gb=%.1f stall_s=%.1f\n",
+             mode, rate, (c1 - c0) / tck * 1e5 / n, lg, cc * 1e5 / n, du / n, n,
+             l0, pending / 1e9, stall / 1e6 }'
   rm -rf "$tmp"
   trap - EXIT
 }
