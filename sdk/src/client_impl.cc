@@ -33,16 +33,6 @@ double UniformUnit() {
 
 absl::Duration Jittered(absl::Duration d) { return d * (0.5 + UniformUnit()); }
 
-// Asks the CPU to start loading what freeing `s` will touch: the malloc header in front of
-// each heap-allocated string (small strings live inside the Sample).
-void PrefetchForFree(const Sample& s) {
-  for (const std::string* str : {&s.prompt, &s.response, &s.reference, &s.error, &s.id,
-                                 &s.session_id, &s.model}) {
-    if (str->capacity() > 15) __builtin_prefetch(str->data() - 16, 1);
-  }
-  if (!s.contexts.empty()) __builtin_prefetch(s.contexts.data(), 1);
-}
-
 // Asks the CPU to start loading a whole node (with its malloc header in front). Only a hint:
 // reads nothing, so it is safe on a node another thread may be freeing.
 template <typename Node>
@@ -197,7 +187,6 @@ bool ClientImpl::DropOldest(size_t shard, Node** reuse, size_t* freed) {
     if (const Node* next = ring.PeekHint(ahead); next != nullptr) PrefetchNode(next);
   }
   *freed += oldest->bytes;
-  PrefetchForFree(oldest->sample);  // Its strings' heap blocks, so their frees overlap.
   if (reuse != nullptr && *reuse == nullptr) {
     Empty(oldest);
     *reuse = oldest;
