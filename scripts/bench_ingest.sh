@@ -23,7 +23,7 @@
 # writes at 40 level-0 files and at 64 GB pending), T the time writes were slowed or stopped:
 # a rate that left a backlog growing is higher than the one the daemon can keep up for hours.
 # bytes_per_sample is the size of the live SST files (all column families) after a flush and a
-# full compaction (to the ZSTD-compressed last level) divided by the samples stored (a du of
+# full compaction (to the last level, ZSTD unless BENCH_STORAGE says otherwise) divided by the samples stored (a du of
 # the folder right then would also count compaction inputs not yet deleted); Z is the CPU that compaction took
 # (work a long-running daemon does in the background sooner or later).
 # daemon CPU is utime+stime of llmtapd from /proc/<pid>/stat, from the loadgen's start to its
@@ -50,8 +50,8 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks
   awk '{print $12 + $13}' <<<"$stat"
 }
 
-metric() {  # metric <http port> <name>
-  curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2}'
+metric() {  # metric <metrics text> <name>
+  awk -v m="$2" '$1 == m {print $2}' <<<"$1"
 }
 
 run_one() {  # run_one <mode>
@@ -77,12 +77,12 @@ run_one() {  # run_one <mode>
     --seconds="$seconds" --sample_bytes="$sample_bytes" ${BENCH_LOADGEN_FLAGS:-})
   cpu1=$(cpu_ticks "$pid")
   local stored rate lg_cpu_100k l0 pending stall
-  stored=$(metric "$http_port" llmtap_ingest_samples_stored_total)
+  local metrics; metrics=$(curl -sf "http://127.0.0.1:$http_port/metrics")
+  stored=$(metric "$metrics" llmtap_ingest_samples_stored_total)
   # The compaction backlog when the load stopped, and how long writes were slowed for it.
-  l0=$(metric "$http_port" 'llmtap_rocksdb_l0_files{cf="samples"}')
-  pending=$(metric "$http_port" 'llmtap_rocksdb_pending_compaction_bytes{cf="samples"}')
-  stall=$(curl -sf "http://127.0.0.1:$http_port/metrics" |
-    awk '$1 ~ /^llmtap_rocksdb_stall_micros_total/ {s += $2} END {print s + 0}')
+  l0=$(metric "$metrics" 'llmtap_rocksdb_l0_files{cf="samples"}')
+  pending=$(metric "$metrics" 'llmtap_rocksdb_pending_compaction_bytes{cf="samples"}')
+  stall=$(metric "$metrics" llmtap_rocksdb_stall_micros_total)
   rate=$(grep -oE '^samples_per_s=[0-9]+' <<<"$out" | cut -d= -f2)
   lg_cpu_100k=$(grep -oE 'cpu_s_per_100k=[0-9.]+' <<<"$out" | cut -d= -f2)
 
