@@ -83,23 +83,30 @@ run_one() {  # run_one <mode>
   l0=$(metric "$metrics" 'llmtap_rocksdb_l0_files{cf="samples"}')
   pending=$(metric "$metrics" 'llmtap_rocksdb_pending_compaction_bytes{cf="samples"}')
   stall=$(metric "$metrics" llmtap_rocksdb_stall_micros_total)
+  # Write amplification so far: bytes flushes and compactions wrote per byte the writes put in.
+  local write_amp; write_amp=$(awk -v w="$(metric "$metrics" llmtap_rocksdb_bytes_written_total)" \
+    -v f="$(metric "$metrics" llmtap_rocksdb_flush_write_bytes_total)" \
+    -v c="$(metric "$metrics" llmtap_rocksdb_compaction_write_bytes_total)" \
+    'BEGIN { printf "%.2f", (w > 0 ? (f + c) / w : 0) }')
   rate=$(grep -oE '^samples_per_s=[0-9]+' <<<"$out" | cut -d= -f2)
   lg_cpu_100k=$(grep -oE 'cpu_s_per_100k=[0-9.]+' <<<"$out" | cut -d= -f2)
 
   kill -TERM "$pid"
   wait "$pid" || true
-  local compact compact_cpu sst_bytes
-  compact=$("$bin/llmtap-compact" --data_dir="$tmp/data" --config="$tmp/config.textproto")
+  local compact="cpu_s=0 sst_bytes=0" compact_cpu sst_bytes
+  if [[ ${BENCH_FINAL_COMPACTION:-1} != 0 ]]; then
+    compact=$("$bin/llmtap-compact" --data_dir="$tmp/data" --config="$tmp/config.textproto")
+  fi
   compact_cpu=$(grep -oE 'cpu_s=[0-9.]+' <<<"$compact" | cut -d= -f2)
   sst_bytes=$(grep -oE 'sst_bytes=[0-9]+' <<<"$compact" | cut -d= -f2)
   awk -v mode="$mode" -v rate="$rate" -v c0="$cpu0" -v c1="$cpu1" -v tck="$tck" \
     -v n="$stored" -v lg="$lg_cpu_100k" -v du="$sst_bytes" -v cc="$compact_cpu" \
-    -v l0="$l0" -v pending="$pending" -v stall="$stall" 'BEGIN {
+    -v l0="$l0" -v pending="$pending" -v stall="$stall" -v wa="$write_amp" 'BEGIN {
       printf "mode=%s samples_per_s=%d daemon_cpu_s_per_100k=%.3f loadgen_cpu_s_per_100k=%s " \
              "final_compaction_cpu_s_per_100k=%.3f bytes_per_sample=%.0f samples=%d " \
-             "end_l0_files=%d end_pending_compaction_gb=%.1f stall_s=%.1f\n",
+             "end_l0_files=%d end_pending_compaction_gb=%.1f stall_s=%.1f write_amp=%s\n",
              mode, rate, (c1 - c0) / tck * 1e5 / n, lg, cc * 1e5 / n, du / n, n,
-             l0, pending / 1e9, stall / 1e6 }'
+             l0, pending / 1e9, stall / 1e6, wa }'
   rm -rf "$tmp"
   trap - EXIT
 }
