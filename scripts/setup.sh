@@ -4,12 +4,13 @@
 #
 #   scripts/setup.sh            # apt packages, grpcurl, Python and npm packages
 #   LLMTAP_SETUP_MODEL=1 ...    # also the small offline judge model (for the real-model test)
+#   LLMTAP_ROCKSDB=system ...   # skip the release build of RocksDB (build.sh then links Debian's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GRPCURL_VERSION=v1.9.1
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git curl patch xz-utils
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
@@ -39,6 +40,15 @@ if [[ -x $GOBIN_DIR/grpcurl ]] && "$GOBIN_DIR/grpcurl" -version 2>&1 | grep -q "
   echo "present: $GOBIN_DIR/grpcurl"
 else
   GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+fi
+
+step "RocksDB release build"
+# Debian's library with its assertions compiled out (see scripts/build_rocksdb.sh). Without it
+# everything still builds and works, against Debian's library, only slower.
+if [[ ${LLMTAP_ROCKSDB:-release} == system ]]; then
+  echo "skipped (LLMTAP_ROCKSDB=system)"
+elif ! scripts/build_rocksdb.sh; then
+  echo "warning: the RocksDB release build failed; building against Debian's librocksdb" >&2
 fi
 
 step "python packages"

@@ -392,7 +392,6 @@ std::string Store::Property(const std::string& name) const {
   return v;
 }
 
-std::string Store::StatisticsText() const { return statistics_->ToString(); }
 
 uint64_t Store::DiskBytes() const {
   uint64_t total = 0;

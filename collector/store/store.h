@@ -139,8 +139,6 @@ class Store {
   uint64_t samples_ingested() const { return samples_ingested_.load(); }
   // A RocksDB property (e.g. "rocksdb.estimate-num-keys") of the samples family.
   std::string Property(const std::string& name) const;
-  // RocksDB statistics as text (for /metrics).
-  std::string StatisticsText() const;
   // Bytes of live SST files plus memtables.
   uint64_t DiskBytes() const;
 
