@@ -9,7 +9,8 @@
 # BENCH_MODES ("nosync sync"), BENCH_REPEAT (1), BENCH_LOADGEN_FLAGS (extra loadgen flags),
 # BENCH_STORAGE (extra fields of the config's storage block, e.g. "compression:
 # COMPRESSION_LZ4"), BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of
-# an older build).
+# an older build), BENCH_FINAL_COMPACTION=0 (skip the final compaction, for quicker side by
+# side runs; bytes_per_sample is then 0).
 #
 # Runs last a minute because a short one flatters: for its first ~10 s RocksDB defers most
 # compaction (files pile up in level 0), so a 10 s run reported 80-95k samples/s where the
@@ -18,14 +19,16 @@
 # Per run it prints one line:
 #   mode=nosync samples_per_s=N daemon_cpu_s_per_100k=X loadgen_cpu_s_per_100k=Y
 #   final_compaction_cpu_s_per_100k=Z bytes_per_sample=B samples=S end_l0_files=F
-#   end_pending_compaction_gb=P stall_s=T
+#   end_pending_compaction_gb=P stall_s=T write_amp=W
 # F and P are the samples family's compaction backlog when the load stopped (RocksDB slows
-# writes at 40 level-0 files and at 64 GB pending), T the time writes were slowed or stopped:
-# a rate that left a backlog growing is higher than the one the daemon can keep up for hours.
+# writes at 40 level-0 files and at 64 GB pending), T the time writes were slowed or stopped,
+# W what flushes and compactions had written by then per byte written: a rate that left a
+# backlog growing is higher than the one the daemon can keep up for hours.
 # bytes_per_sample is the size of the live SST files (all column families) after a flush and a
-# full compaction (to the last level, ZSTD unless BENCH_STORAGE says otherwise) divided by the samples stored (a du of
-# the folder right then would also count compaction inputs not yet deleted); Z is the CPU that compaction took
-# (work a long-running daemon does in the background sooner or later).
+# full compaction (to the last level, ZSTD unless BENCH_STORAGE says otherwise) divided by the
+# samples stored (a du of the folder right then would also count compaction inputs not yet
+# deleted); Z is the CPU that compaction took (work a long-running daemon does in the
+# background sooner or later).
 # daemon CPU is utime+stime of llmtapd from /proc/<pid>/stat, from the loadgen's start to its
 # end (so it includes RocksDB's background flushes and compactions during the run).
 set -euo pipefail
