@@ -13,7 +13,9 @@
 // p999_ns; the benchmark's own time is the mean (manual time). BM_Record records as fast as
 // it can, which outpaces any collector, so the buffer fills and the oldest samples are
 // dropped: that path is part of what is timed; drop_ratio says how much. BM_RecordPaced
-// records 20,000 samples/s in all, which the collector keeps up with (drop_ratio 0);
+// records 20,000 samples/s in all, which the collector keeps up with (drop_ratio 0), its
+// threads' calls spread evenly in time (8 threads waking on the same tick preempted one
+// another inside Record on 2 cores: p99 9.9 us against 2.2 us spread);
 // BM_PacedFloor times the same paced loop around a plain move of the sample, the machine's
 // floor under BM_RecordPaced. BM_Delivery records 200,000 1 KB samples and flushes;
 // delivered_per_s is acked samples per second of wall time, end to end.
@@ -76,7 +78,10 @@ void TimeRecords(benchmark::State& state, llmtap::Client* client,
   std::vector<uint32_t> mine;
   mine.reserve(1 << 20);
   const llmtap::Sample prototype = OneKilobyteSample(state.thread_index());
-  auto next = std::chrono::steady_clock::now();
+  // Paced threads start spread over one interval, as independent callers would be, rather
+  // than all waking at the same instant and preempting one another.
+  auto next = std::chrono::steady_clock::now() +
+              interval * state.thread_index() / std::max(1, state.threads());
   for (auto _ : state) {
     llmtap::Sample s = prototype;  // The copy is the app's business, not timed.
     if (interval.count() > 0) {
