@@ -71,10 +71,11 @@ RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& c
   db_options.create_missing_column_families = true;
   db_options.statistics = statistics;
   db_options.IncreaseParallelism(2);
-  // Two flushes may run at once, beside two compactions. A flush of a 64 MB memtable spends
-  // most of its 0.3-0.5 s waiting on the disk, and with one flush thread the samples family's
-  // memtables filled up meanwhile and writes stopped ("waiting for flush" in RocksDB's LOG).
-  // Direct writes go out in 8 MB pieces rather than 1 MB, for the same reason. bench_ingest.sh
+  // Two flushes may run at once, beside two compactions. A flush of a 64 MB memtable took
+  // 0.3-0.5 s with the CPUs idle a quarter to half of the time waiting on the disk (vmstat),
+  // and with one flush thread the samples family's memtables filled up meanwhile: RocksDB
+  // slowed writes, at times stopped them ("waiting for flush" in its LOG). Direct writes go
+  // out in 8 MB pieces rather than 1 MB, for the same reason. bench_ingest.sh
   // nosync 60 s side by side, on a day this machine's disk was the limit: 88k/87k samples/s
   // against 60k/77k with one flush thread and 1 MB writes.
   db_options.max_background_flushes = 2;
