@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Ingest benchmark: a real llmtapd on a temp data folder, driven by llmtap-loadgen (the SDK, in
 # its own process, several streams, ~1 KB samples), once with the WAL on and sync off and once
-# with sync on (group commit).
+# with sync on (group commit); then the store's write path alone (llmtap-store-bench: one
+# thread calling Store::Ingest in batches of 4096, as the committer does, with no gRPC, parsing
+# or validation in front), the ceiling of the nosync run and the store's share of its CPU.
 #
 #   scripts/bench_ingest.sh [BUILD_DIR]        # default build dir: build
 #
 # Environment: BENCH_SECONDS (60), BENCH_STREAMS (4), BENCH_SAMPLE_BYTES (1024),
-# BENCH_MODES ("nosync sync"), BENCH_REPEAT (1), BENCH_LOADGEN_FLAGS (extra loadgen flags),
+# BENCH_MODES ("nosync sync store"), BENCH_REPEAT (1), BENCH_LOADGEN_FLAGS (extra loadgen flags),
 # BENCH_STORAGE (extra fields of the config's storage block, e.g. "compression:
 # COMPRESSION_LZ4"), BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of
 # an older build), BENCH_FINAL_COMPACTION=0 (skip the final compaction, for quicker side by
@@ -29,6 +31,8 @@
 # samples stored (a du of the folder right then would also count compaction inputs not yet
 # deleted); Z is the CPU that compaction took (work a long-running daemon does in the
 # background sooner or later).
+# The store run prints `mode=store samples_per_s=N store_cpu_s_per_100k=X` (X: that process's
+# CPU less the time it spent building samples, RocksDB's background work included).
 # daemon CPU is utime+stime of llmtapd from /proc/<pid>/stat, from the loadgen's start to its
 # end (so it includes RocksDB's background flushes and compactions during the run).
 set -euo pipefail
@@ -37,10 +41,10 @@ build=${1:-build}
 seconds=${BENCH_SECONDS:-60}
 streams=${BENCH_STREAMS:-4}
 sample_bytes=${BENCH_SAMPLE_BYTES:-1024}
-modes=${BENCH_MODES:-nosync sync}
+modes=${BENCH_MODES:-nosync sync store}
 repeat=${BENCH_REPEAT:-1}
 
-ninja -C "$build" -j2 llmtapd llmtap-loadgen llmtap-compact >/dev/null
+ninja -C "$build" -j2 llmtapd llmtap-loadgen llmtap-compact llmtap-store-bench >/dev/null
 bin=$build/bin
 daemon=${BENCH_DAEMON:-$bin/llmtapd}
 loadgen=${BENCH_LOADGEN:-$bin/llmtap-loadgen}
@@ -114,8 +118,22 @@ run_one() {  # run_one <mode>
   trap - EXIT
 }
 
+run_store() {  # The store's write path alone, sync off: the ceiling of mode=nosync.
+  local tmp; tmp=$(mktemp -d /tmp/llmtap-bench.XXXXXX)
+  trap 'rm -rf '"$tmp"'' EXIT
+  printf 'storage { sync_wal: false %s }\n' "${BENCH_STORAGE:-}" >"$tmp/config.textproto"
+  local out
+  out=$("$bin/llmtap-store-bench" --data_dir="$tmp/data" --config="$tmp/config.textproto" \
+    --seconds="$seconds" --sample_bytes="$sample_bytes" | tail -1)
+  echo "mode=store ${out/cpu_s_per_100k/store_cpu_s_per_100k}"
+  rm -rf "$tmp"
+  trap - EXIT
+}
+
 echo "llmtap ingest benchmark: $streams streams, ${seconds}s, ${sample_bytes}-byte samples," \
   "$(nproc) cores${BENCH_STORAGE:+, storage { $BENCH_STORAGE \}}"
 for ((r = 0; r < repeat; ++r)); do
-  for mode in $modes; do run_one "$mode"; done
+  for mode in $modes; do
+    if [[ $mode == store ]]; then run_store; else run_one "$mode"; fi
+  done
 done

@@ -11,18 +11,16 @@
 // Output: one line of settings and totals, `cpu_s=` (this process's user + system CPU time),
 // and last `samples_per_s=N`: samples acknowledged per second of wall time, counted from the
 // first Record to the last ack.
-#include <sys/resource.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "llmtap/client.h"
+#include "tools/loadgen/common.h"
 
 ABSL_FLAG(std::string, collector, "127.0.0.1:7317", "llmtapd address.");
 ABSL_FLAG(int, streams, 4, "Concurrent clients, each with its own channel and stream.");
@@ -38,40 +36,6 @@ ABSL_FLAG(std::string, app, "loadgen", "App name of the samples.");
 ABSL_FLAG(int, wait_us, 2000, "How long a thread sleeps before it checks its clients' pending "
                               "counts again.");
 
-namespace {
-
-// `count` texts of about `bytes` bytes each, of words drawn from a fixed vocabulary.
-std::vector<std::string> TextPool(int count, int bytes) {
-  std::mt19937_64 rng(42);
-  std::vector<std::string> vocabulary;
-  for (int i = 0; i < 4000; ++i) {
-    std::string w;
-    const int len = 2 + static_cast<int>(rng() % 9);
-    for (int c = 0; c < len; ++c) w += static_cast<char>('a' + rng() % 26);
-    vocabulary.push_back(std::move(w));
-  }
-  std::vector<std::string> pool;
-  for (int i = 0; i < count; ++i) {
-    std::string text;
-    while (static_cast<int>(text.size()) < bytes) {
-      // Zipf-like: low word indices are much more frequent, as in language.
-      const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-      text += vocabulary[static_cast<size_t>(vocabulary.size() * u * u * u)];
-      text += rng() % 12 ? " " : ". ";
-    }
-    text.resize(bytes);
-    pool.push_back(std::move(text));
-  }
-  return pool;
-}
-
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -100,10 +64,10 @@ int main(int argc, char** argv) {
     }
   }
   // A third of each text is the prompt, the rest the response.
-  const std::vector<std::string> prompts = TextPool(64, bytes / 3);
-  const std::vector<std::string> responses = TextPool(256, bytes - bytes / 3);
+  const std::vector<std::string> prompts = llmtap::tools::TextPool(64, bytes / 3);
+  const std::vector<std::string> responses = llmtap::tools::TextPool(256, bytes - bytes / 3);
 
-  const double cpu_start = CpuSeconds();
+  const double cpu_start = llmtap::tools::CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < threads_n; ++t) {
@@ -148,7 +112,7 @@ int main(int argc, char** argv) {
   }
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double cpu = CpuSeconds() - cpu_start;
+  const double cpu = llmtap::tools::CpuSeconds() - cpu_start;
   for (auto& c : clients) c->Shutdown(std::chrono::seconds(5));
   std::printf("streams=%d threads=%d recorded=%llu acked=%llu dropped=%llu seconds=%.2f\n",
               streams, threads_n, static_cast<unsigned long long>(recorded),

@@ -7,14 +7,13 @@
 // Prints `sst_bytes=N cpu_s=X` (live SST files over all column families after compaction, and
 // the CPU time this process spent, i.e. the cost of the flushes and compactions it ran) and
 // exits 0, or prints the error and exits 1.
-#include <sys/resource.h>
-
 #include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "collector/config/config_loader.h"
 #include "collector/store/store.h"
+#include "tools/loadgen/common.h"
 
 ABSL_FLAG(std::string, data_dir, "", "Data folder of a stopped llmtapd.");
 ABSL_FLAG(std::string, config, "", "The daemon's configuration (for its retention settings).");
@@ -35,10 +34,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "llmtap-compact: %s\n", s.ToString().c_str());
     return 1;
   }
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  const double cpu =
-      u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  const double cpu = llmtap::tools::CpuSeconds();
   std::printf("sst_bytes=%llu cpu_s=%.3f\n",
               static_cast<unsigned long long>((*store)->DiskBytes()), cpu);
   return 0;
