@@ -32,7 +32,8 @@
 # deleted); Z is the CPU that compaction took (work a long-running daemon does in the
 # background sooner or later).
 # The store run prints `mode=store samples_per_s=N store_cpu_s_per_100k=X` (X: that process's
-# CPU less the time it spent building samples, RocksDB's background work included).
+# CPU less the time it spent building samples, RocksDB's background work included). It always
+# runs this build's llmtap-store-bench, whatever BENCH_DAEMON says.
 # daemon CPU is utime+stime of llmtapd from /proc/<pid>/stat, from the loadgen's start to its
 # end (so it includes RocksDB's background flushes and compactions during the run).
 set -euo pipefail

@@ -36,7 +36,6 @@ ABSL_FLAG(std::string, app, "loadgen", "App name of the samples.");
 ABSL_FLAG(int, wait_us, 2000, "How long a thread sleeps before it checks its clients' pending "
                               "counts again.");
 
-
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const int streams = absl::GetFlag(FLAGS_streams);

@@ -11,7 +11,8 @@
 // the config's storage block sets the store up as it would the daemon's (sync_wal included).
 // --enqueue adds a scoring-queue entry per sample, as the daemon does when a rubric is
 // enabled. Output: one line of settings and totals, last `samples_per_s=N cpu_s_per_100k=X`
-// (this process's CPU, RocksDB's background flushes and compactions included).
+// (this process's CPU, RocksDB's background flushes and compactions included; the time and CPU
+// spent building the samples are left out of both figures).
 #include <time.h>
 
 #include <chrono>
