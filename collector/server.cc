@@ -24,6 +24,7 @@
 #include "collector/scoring/scoring_engine.h"
 #include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
+#include "collector/store/store_options.h"
 #if __has_include("collector/judge/judge_scorer.h")
 #include "collector/judge/judge_scorer.h"
 #define LLMTAP_HAVE_JUDGE 1
@@ -92,8 +93,10 @@ class ServerImpl final : public Server {
     }
     http_ = std::make_unique<HttpServer>(engine_.get(), &metrics_);
     if (absl::Status s = http_->Start(options.http_addr); !s.ok()) return s;
-    spdlog::info("llmtapd serving: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {}", grpc_port_,
-                 http_->port(), options.data_dir);
+    spdlog::info("llmtapd serving: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {} (WAL {}, {})",
+                 grpc_port_, http_->port(), options.data_dir,
+                 config_.storage().sync_wal() ? "synced" : "not synced",
+                 WalCompressed(config_.storage()) ? "ZSTD" : "uncompressed");
     return absl::OkStatus();
   }
 

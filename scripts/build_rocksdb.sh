@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Builds Debian's RocksDB (the librocksdb-dev version installed, from its Debian source package
-# with Debian's patches) as a release library: the same code, compiled with -DNDEBUG.
+# with Debian's patches) as a release library: the same code, compiled with -DNDEBUG, plus the
+# upstream fixes in scripts/rocksdb-patches (each file says what it fixes and where upstream
+# fixed it). The install folder's name carries a digest of those patches, so a new or changed
+# patch builds a new library, and the folder lists them in llmtap-patches.txt, where CMake
+# looks for the fixes the collector relies on.
 #
 #   scripts/build_rocksdb.sh               # build once into the cache folder (idempotent)
 #   scripts/build_rocksdb.sh --cmake-dir   # print its RocksDB_DIR, or fail if not built
@@ -16,7 +20,9 @@ set -euo pipefail
 
 version=$(dpkg-query -W -f='${Version}' librocksdb-dev)  # e.g. 7.8.3-2
 upstream=${version%-*}
-prefix=${LLMTAP_DEPS_DIR:-$HOME/.cache/llmtap}/rocksdb-$version-release
+patches=$(cd "$(dirname "$0")/rocksdb-patches" && pwd)
+digest=$(cat "$patches"/*.patch | sha256sum | cut -c1-8)
+prefix=${LLMTAP_DEPS_DIR:-$HOME/.cache/llmtap}/rocksdb-$version-release-$digest
 cmake_dir=$prefix/lib/cmake/rocksdb
 
 if [[ ${1:-} == --cmake-dir ]]; then
@@ -50,6 +56,9 @@ while read -r patch; do
   [[ -z $patch || $patch == \#* ]] && continue
   patch -d "$src" -p1 -s <"$src/debian/patches/$patch"
 done <"$src/debian/patches/series"
+for patch in "$patches"/*.patch; do
+  patch -d "$src" -p1 -s <"$patch"
+done
 
 # Debian's options (debian/rules), less the tools and tests, in release mode. RTTI stays on:
 # the collector's RocksDB plugins derive from its classes.
@@ -62,5 +71,6 @@ cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DUSE_RTTI=
 echo "compiling RocksDB $version (release; about 10 minutes on 2 cores)"
 ninja -C "$work/build" -j"$(nproc)" rocksdb >"$work/build.log" || { tail -50 "$work/build.log"; exit 1; }
 ninja -C "$work/build" install >/dev/null
+(cd "$patches" && ls -- *.patch) >"$prefix/llmtap-patches.txt"
 touch "$prefix/.complete"
 echo "installed: $prefix"

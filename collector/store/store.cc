@@ -34,6 +34,11 @@ std::string RubricSeries(std::string_view rubric) { return Cat("r:", rubric); }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
                                                    const v1::StorageConfig& config) {
+  if (config.wal_compression() && !WalCompressionSupported()) {
+    return absl::FailedPreconditionError(
+        "storage.wal_compression: this llmtapd's RocksDB cannot recover a compressed WAL after "
+        "a crash; build it against scripts/build_rocksdb.sh's library, or leave the option out");
+  }
   std::unique_ptr<Store> store(new Store());
   store->config_ = config;
   store->dir_ = dir;
