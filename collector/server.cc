@@ -24,7 +24,6 @@
 #include "collector/scoring/scoring_engine.h"
 #include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
-#include "collector/store/store_options.h"
 #if __has_include("collector/judge/judge_scorer.h")
 #include "collector/judge/judge_scorer.h"
 #define LLMTAP_HAVE_JUDGE 1
@@ -96,7 +95,7 @@ class ServerImpl final : public Server {
     spdlog::info("llmtapd serving: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {} (WAL {}, {})",
                  grpc_port_, http_->port(), options.data_dir,
                  config_.storage().sync_wal() ? "synced" : "not synced",
-                 WalCompressed(config_.storage()) ? "ZSTD" : "uncompressed");
+                 config_.storage().wal_compression() ? "ZSTD" : "uncompressed");
     return absl::OkStatus();
   }
 

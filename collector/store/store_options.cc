@@ -65,10 +65,6 @@ bool DirectWritesWork(const std::string& dir) {
 
 bool WalCompressionSupported() { return LLMTAP_ROCKSDB_WAL_COMPRESSION_FIXED; }
 
-bool WalCompressed(const v1::StorageConfig& config) {
-  return config.has_wal_compression() ? config.wal_compression() : WalCompressionSupported();
-}
-
 RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& config,
                               std::shared_ptr<rocksdb::Statistics> statistics) {
   RocksOptions out;
@@ -90,9 +86,9 @@ RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& c
   db_options.bytes_per_sync = 1 << 20;
   db_options.enable_pipelined_write = true;
   db_options.max_total_wal_size = 256 << 20;
-  // Samples reach the disk first through the WAL, uncompressed unless this says otherwise:
-  // see storage.wal_compression in config.proto.
-  if (WalCompressed(config)) db_options.wal_compression = rocksdb::kZSTD;
+  // Every sample reaches the disk first through the WAL: compressing it is a trade of CPU for
+  // disk bytes (storage.wal_compression in config.proto).
+  if (config.wal_compression()) db_options.wal_compression = rocksdb::kZSTD;
   // SST files are written and read around the page cache (where the file system allows it);
   // the block cache holds what reads need again. Under sustained ingest, copying every flushed
   // and compacted byte into the page cache took about a tenth of the machine's CPU, and

@@ -23,11 +23,9 @@ struct RocksOptions {
   std::vector<std::unique_ptr<rocksdb::CompactionFilter>> filters;
 };
 
-// Whether the RocksDB linked in can recover a compressed WAL after a crash: the default of
-// storage.wal_compression, and a precondition of setting it.
+// Whether the RocksDB linked in can recover a compressed WAL after a crash: a precondition of
+// storage.wal_compression.
 bool WalCompressionSupported();
-// Whether a store with `config` compresses its WAL (storage.wal_compression or its default).
-bool WalCompressed(const v1::StorageConfig& config);
 
 // Options for a database in `dir` (created if missing) with `config`, with RocksDB's counters
 // going to `statistics`.

@@ -1,6 +1,8 @@
 // Crash safety: llmtapd is killed with SIGKILL during sustained ingest, several times in a row.
 // After each restart every acked sample is present exactly once, retries of unacked batches
-// are not stored twice, and the rollup counts equal the stored samples.
+// are not stored twice, and the rollup counts equal the stored samples. It runs with the WAL as
+// it is by default and compressed (storage.wal_compression), where recovery reads it back
+// fragment by fragment.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "collector/store/store_options.h"
 #include "collector_process.h"
 #include "llmtap/sample.h"
 #include "llmtap/v1/ingest.grpc.pb.h"
@@ -111,10 +114,17 @@ uint64_t RollupCount(v1::QueryService::Stub* query) {
   return response.samples();
 }
 
-TEST(CrashSafety, SigkillDuringIngestLosesNothingAckedAndCountsNothingTwice) {
+// The parameter: whether the WAL is compressed.
+class CrashSafety : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CrashSafety, SigkillDuringIngestLosesNothingAckedAndCountsNothingTwice) {
+  if (GetParam() && !collector::WalCompressionSupported()) {
+    GTEST_SKIP() << "this RocksDB cannot recover a compressed WAL";
+  }
   // The samples start in 2023; retention off (samples and rollups), so that no compaction
   // during the test drops them.
-  CollectorProcess collector("storage { retention_days: 0 rollup_retention_days: 0 }");
+  CollectorProcess collector(std::string("storage { retention_days: 0 rollup_retention_days: 0 ") +
+                             (GetParam() ? "wal_compression: true }" : "}"));
   ASSERT_TRUE(collector.Start()) << collector.log();
   Ledger ledger;
   std::set<std::string> sent_ever;
@@ -164,6 +174,9 @@ TEST(CrashSafety, SigkillDuringIngestLosesNothingAckedAndCountsNothingTwice) {
         << "too little ingest to be a real test";
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Wal, CrashSafety, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Compressed" : "Plain"; });
 
 }  // namespace
 }  // namespace llmtap

@@ -5,8 +5,8 @@
 // Each stream is its own llmtap::Client (its own gRPC channel and stream). `--threads`
 // recording threads (default: one per stream) feed the clients round-robin as fast as the
 // collector acknowledges: a thread waits while its clients hold more than `--max_pending`
-// samples, so nothing is dropped. Prompts and responses are drawn from a pool of texts made of
-// random words, so that they compress about as well as real text.
+// samples, so nothing is dropped. Prompts and responses are drawn from pools of texts made of
+// random words, so that they compress about as well as real text (SampleTexts in common.h).
 //
 // Output: one line of settings and totals, `cpu_s=` (this process's user + system CPU time),
 // and last `samples_per_s=N`: samples acknowledged per second of wall time, counted from the
@@ -62,9 +62,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  // A third of each text is the prompt, the rest the response.
-  const std::vector<std::string> prompts = llmtap::tools::TextPool(64, bytes / 3);
-  const std::vector<std::string> responses = llmtap::tools::TextPool(256, bytes - bytes / 3);
+  const llmtap::tools::SampleTexts texts(bytes);
 
   const double cpu_start = llmtap::tools::CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
@@ -82,13 +80,15 @@ int main(int argc, char** argv) {
       tmpl.input_tokens = 120;
       tmpl.output_tokens = 240;
       tmpl.metadata = {{"tenant", "acme"}};
-      uint64_t n = t * 7;
+      // Threads start far apart in the response pool, so that none sends a response another
+      // sent moments before.
+      uint64_t n = t * (texts.responses.size() / threads_n);
       while (std::chrono::steady_clock::now() - start < duration) {
         for (llmtap::Client* client : mine) {
           for (int k = 0; k < 256; ++k, ++n) {
             llmtap::Sample s = tmpl;
-            s.prompt = prompts[n % prompts.size()];
-            s.response = responses[(n * 31) % responses.size()];
+            s.prompt = texts.prompts[n % texts.prompts.size()];
+            s.response = texts.responses[(n * 31) % texts.responses.size()];
             s.latency_ms = 100 + static_cast<double>((n * 7919) % 900);
             client->Record(std::move(s));
           }

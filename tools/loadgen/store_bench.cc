@@ -66,9 +66,7 @@ int main(int argc, char** argv) {
   }
   const int bytes = absl::GetFlag(FLAGS_sample_bytes);
   const int batch = absl::GetFlag(FLAGS_batch);
-  // A third of each text is the prompt, the rest the response (as llmtap-loadgen sends).
-  const std::vector<std::string> prompts = llmtap::tools::TextPool(64, bytes / 3);
-  const std::vector<std::string> responses = llmtap::tools::TextPool(256, bytes - bytes / 3);
+  const llmtap::tools::SampleTexts texts(bytes);
 
   // Building a batch is left out of both the time and the CPU counted: in the daemon the
   // samples arrive parsed.
@@ -95,8 +93,8 @@ int main(int argc, char** argv) {
       s.set_session_id("session-" + std::to_string(n % 1000));
       s.set_model(n % 2 ? "gpt-4o-mini" : "llama-3.1-8b");
       s.set_variant("production");
-      s.set_prompt(prompts[n % prompts.size()]);
-      s.set_response(responses[(n * 31) % responses.size()]);
+      s.set_prompt(texts.prompts[n % texts.prompts.size()]);
+      s.set_response(texts.responses[(n * 31) % texts.responses.size()]);
       s.set_start_time_unix_nano(now_ns);
       s.set_latency_ms(100 + n % 900);
       s.set_input_tokens(bytes / 12);
