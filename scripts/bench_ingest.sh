@@ -12,7 +12,8 @@
 # BENCH_STORAGE (extra fields of the config's storage block, e.g. "compression:
 # COMPRESSION_LZ4"), BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of
 # an older build), BENCH_FINAL_COMPACTION=0 (skip the final compaction, for quicker side by
-# side runs; bytes_per_sample is then 0).
+# side runs; bytes_per_sample is then 0), BENCH_KEEP_LOG=FILE (keep the daemon's RocksDB LOG,
+# whose compaction events show where background work went).
 #
 # Runs last a minute because a short one flatters: for its first ~10 s RocksDB defers most
 # compaction (files pile up in level 0), so a 10 s run reported 80-95k samples/s where the
@@ -26,8 +27,9 @@
 # writes at 40 level-0 files and at 64 GB pending), T the time writes were slowed or stopped,
 # W what flushes and compactions had written by then per byte written: a rate that left a
 # backlog growing is higher than the one the daemon can keep up for hours.
-# bytes_per_sample is the size of the live SST files (all column families) after a flush and a
-# full compaction (to the last level, ZSTD unless BENCH_STORAGE says otherwise) divided by the
+# bytes_per_sample is the size of the live SST and blob files (all column families) after a
+# flush and a full compaction (to the last level, ZSTD unless BENCH_STORAGE says otherwise;
+# sample bodies in blob files, LZ4, unless it says "sample_blob_files: false") divided by the
 # samples stored (a du of the folder right then would also count compaction inputs not yet
 # deleted); Z is the CPU that compaction took (work a long-running daemon does in the
 # background sooner or later).
@@ -101,6 +103,7 @@ run_one() {  # run_one <mode>
 
   kill -TERM "$pid"
   wait "$pid" || true
+  [[ -n ${BENCH_KEEP_LOG:-} ]] && cp "$tmp/data/LOG" "$BENCH_KEEP_LOG"
   local compact="cpu_s=0 sst_bytes=0" compact_cpu sst_bytes
   if [[ ${BENCH_FINAL_COMPACTION:-1} != 0 ]]; then
     compact=$("$bin/llmtap-compact" --data_dir="$tmp/data" --config="$tmp/config.textproto")

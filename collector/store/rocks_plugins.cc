@@ -102,6 +102,14 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
     bool unused_changed = false;
     return Filter(level, key, operand, &unused_value, &unused_changed);
   }
+  // Sample values may live in blob files: every decision here is made from the key alone, so
+  // RocksDB need not read a blob to let a compaction keep or drop it.
+  Decision FilterBlobByKey(int level, const rocksdb::Slice& key, std::string* new_value,
+                           std::string* /*skip_until*/) const override {
+    bool unused_changed = false;
+    return Filter(level, key, rocksdb::Slice(), new_value, &unused_changed) ? Decision::kRemove
+                                                                            : Decision::kKeep;
+  }
   const char* Name() const override { return "llmtap.Retention"; }
 
  private:

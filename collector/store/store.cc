@@ -403,6 +403,7 @@ uint64_t Store::DiskBytes() const {
   for (auto* h : handles_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) total += v;
+    if (db_->GetIntProperty(h, "rocksdb.live-blob-file-size", &v)) total += v;
   }
   return total;
 }

@@ -139,7 +139,7 @@ class Store {
   uint64_t samples_ingested() const { return samples_ingested_.load(); }
   // A RocksDB property (e.g. "rocksdb.estimate-num-keys") of the samples family.
   std::string Property(const std::string& name) const;
-  // Bytes of live SST files plus memtables.
+  // Bytes of live SST and blob files.
   uint64_t DiskBytes() const;
 
   // Registers the store's figures with `metrics` (see store_metrics.cc): RocksDB properties

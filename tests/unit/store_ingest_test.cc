@@ -204,9 +204,10 @@ TEST_F(StoreIngestTest, ADatabaseWithAnotherKeyLayoutIsRefused) {
       << reopened.status();
 }
 
-// storage.compression picks the codec of the last level, where compacted samples settle: both
-// shrink the samples' data blocks, ZSTD more than LZ4, and the samples read back the same.
-TEST_F(StoreIngestTest, CompressionSettingPicksTheLastLevelsCodec) {
+// storage.compression picks the codec of the tables below level 0, where compacted samples
+// settle when their bodies are kept in the tables (sample_blob_files false): both shrink the
+// samples' data blocks, ZSTD more than LZ4, and the samples read back the same.
+TEST_F(StoreIngestTest, CompressionSettingPicksTheTablesCodec) {
   std::map<std::string, uint64_t> block_bytes;  // Data block bytes of the samples, by codec.
   uint64_t raw_bytes = 0;
   for (auto [setting, codec] : {std::pair{v1::StorageConfig::COMPRESSION_UNSPECIFIED, "zstd"},
@@ -215,6 +216,7 @@ TEST_F(StoreIngestTest, CompressionSettingPicksTheLastLevelsCodec) {
     std::filesystem::remove_all(dir_);
     v1::StorageConfig config;
     config.set_compression(setting);
+    config.set_sample_blob_files(false);
     auto store = Store::Open(dir_, config);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);

@@ -40,7 +40,8 @@ class TempDir {
 class RetentionTest : public ::testing::Test {
  protected:
   // Stores one sample of `app` started `days_ago` days ago; returns its id.
-  std::string Add(Store* store, const std::string& app, double days_ago) {
+  std::string Add(Store* store, const std::string& app, double days_ago,
+                  const std::string& response = "") {
     const int64_t start = now_ - static_cast<int64_t>(days_ago * kDayNanos);
     v1::Sample s;
     s.set_id(IdAt(start, ++n_));
@@ -49,6 +50,7 @@ class RetentionTest : public ::testing::Test {
     s.set_variant("production");
     s.set_start_time_unix_nano(start);
     s.set_latency_ms(100);
+    s.set_response(response);
     IngestWrite write;
     write.samples.push_back(&s);
     std::vector<char> is_new;
@@ -141,6 +143,50 @@ TEST_F(RetentionTest, CompactionDropsSamplesPastTheirAppsRetentionAndKeepsRollup
                    return true;
                  }).ok());
   EXPECT_EQ(scanned, 2);
+}
+
+// Large sample bodies live in blob files (storage.sample_blob_files, on by default): they read
+// back whole, and once retention has dropped every sample of a blob file, the file goes too.
+TEST_F(RetentionTest, BlobFilesHoldLargeBodiesAndGoWhenTheirSamplesExpire) {
+  auto store = Store::Open(dir_.path(), v1::StorageConfig());
+  ASSERT_TRUE(store.ok()) << store.status();
+  Store* st = store->get();
+  // Bodies that LZ4 cannot shrink, so that bytes on disk follow the bodies kept.
+  std::string body(4096, ' ');
+  uint64_t x = 88172645463325252ULL;
+  for (char& c : body) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(' ' + x % 90);
+  }
+  std::vector<std::string> kept;
+  for (int i = 0; i < 50; ++i) kept.push_back(Add(st, "a", 1, body + std::to_string(i)));
+  ASSERT_TRUE(st->CompactAll().ok());
+  EXPECT_EQ(st->Property("rocksdb.num-blob-files"), "1");
+  const uint64_t kept_bytes = st->DiskBytes();
+  EXPECT_GT(kept_bytes, 50u * 4096);
+
+  for (int i = 0; i < 500; ++i) Add(st, "a", 40, body);  // Past the default 30 days.
+  ASSERT_TRUE(st->CompactAll().ok());
+  EXPECT_EQ(st->Property("rocksdb.num-blob-files"), "1");
+  EXPECT_LT(st->DiskBytes(), kept_bytes + 50u * 1024);
+  for (int i = 0; i < 50; ++i) {
+    auto sample = st->GetSample(kept[i]);
+    ASSERT_TRUE(sample.ok()) << sample.status();
+    EXPECT_EQ(sample->response(), body + std::to_string(i));
+  }
+
+  // With sample_blob_files false the bodies stay in the tables, and read back the same.
+  store->reset();
+  v1::StorageConfig inline_bodies;
+  inline_bodies.set_sample_blob_files(false);
+  store = Store::Open(dir_.path(), inline_bodies);
+  ASSERT_TRUE(store.ok()) << store.status();
+  st = store->get();
+  const std::string in_table = Add(st, "a", 1, body);
+  ASSERT_TRUE(st->CompactAll().ok());
+  EXPECT_EQ(st->Property("rocksdb.num-blob-files"), "1");
+  EXPECT_EQ(st->GetSample(in_table)->response(), body);
+  EXPECT_EQ(st->GetSample(kept[7])->response(), body + std::to_string(7));
 }
 
 TEST_F(RetentionTest, ZeroKeepsForeverGloballyAndPerApp) {

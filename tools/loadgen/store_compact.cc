@@ -4,9 +4,9 @@
 //
 //   llmtap-compact --data_dir=/tmp/llmtap-bench/data [--config=llmtapd.textproto]
 //
-// Prints `sst_bytes=N cpu_s=X` (live SST files over all column families after compaction, and
-// the CPU time this process spent, i.e. the cost of the flushes and compactions it ran) and
-// exits 0, or prints the error and exits 1.
+// Prints `sst_bytes=N cpu_s=X` (live SST and blob files over all column families after
+// compaction, and the CPU time this process spent, i.e. the cost of the flushes and compactions
+// it ran) and exits 0, or prints the error and exits 1.
 #include <cstdio>
 
 #include "absl/flags/flag.h"
