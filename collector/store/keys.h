@@ -16,6 +16,9 @@
 //                "alert/" be64(time_unix_nano) id                        v1.AlertEvent
 //                "layout"                                                kLayoutVersion
 //
+// A samples value of 256 bytes or more is kept in a RocksDB blob file, the key's table entry
+// pointing to it (storage.sample_blob_files, store_options.cc).
+//
 // be64 is big-endian so that byte order is time order; id16 is the 128-bit sample id (whose
 // first 48 bits are Unix milliseconds, so id-keyed families are also in time order). res is
 // 'm', 'h' or 'd' (minute, hour, day buckets). series is "m:<metric>" for built-in metrics,
