@@ -145,16 +145,23 @@ RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& c
   rollup_options.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(true);
   rocksdb::ColumnFamilyOptions sample_options = cf(&sample_time);
   sample_options.memtable_insert_with_hint_prefix_extractor = InsertHintPrefix(true);
+  // Flushes write the sample bodies' blob files, and at times fell behind: RocksDB slowed
+  // writes "because we have 3 immutable memtables" (its LOG), 25 s of a 300 s run. Two more
+  // memtables (128 MB) absorb those bursts: bench_ingest.sh side by side, 120 s nosync,
+  // stalls 10.1 s against 18.1, 172.8k samples/s against 168.3k.
+  sample_options.max_write_buffer_number = 6;
   rollup_options.write_buffer_size = 16 << 20;
   // Sample bodies go to blob files (storage.sample_blob_files, default on): written once, at
-  // flush, while compactions move only keys and 30-byte references. In the tables instead,
+  // flush, while compactions move only keys and short references. In the tables instead,
   // every body was read and written again by each compaction on its way down (write
   // amplification 2.4 after 180 s, with 40-56 GB of compaction pending and writes stalled
   // for 100 of the 180 s): compaction, not ingest, set the sustained rate. bench_ingest.sh
   // side by side, 180 s nosync: 180.0k samples/s with blob files, 115.9k without; bytes on
-  // disk per 1 KB sample 1216 against about 600, as each body is compressed alone (LZ4)
-  // rather than in 16 KB blocks. ZSTD per body (RocksDB 7.8 offers no level, and makes a
-  // compression context per body) ran at 92k.
+  // disk per 1 KB sample 1216 against about 600, as each body is compressed alone rather than
+  // in 16 KB blocks. LZ4 per body saved 4% on the load generator's text (more on text with
+  // repeats) for about 0.15 CPU-s per 100k; ZSTD per body ran at 92k samples/s.
+  // Retention: a blob file goes once every sample in it has expired, so where apps with
+  // different retention share files, a file stays until its longest-kept sample expires.
   if (!config.has_sample_blob_files() || config.sample_blob_files()) {
     sample_options.enable_blob_files = true;
     // Smaller bodies stay in the tables, where a reference would save little.
