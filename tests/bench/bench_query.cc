@@ -4,6 +4,8 @@
 //
 //   build/bin/bench_query                              # 1M samples, load then measure
 //   LLMTAP_BENCH_SAMPLES=100000 build/bin/bench_query  # smaller, for a quick look
+//   LLMTAP_BENCH_RESPONSE_BYTES=1024 build/bin/bench_query  # responses padded to ~1 KB, so
+//                                                           # bodies live in blob files
 //
 // Targets (issue 6): Trend (hourly, 30 days, one app, grouped by rubric) p50 < 20 ms;
 // Stats latency percentiles < 10 ms; ListSamples first page < 5 ms. Each benchmark reports
@@ -43,6 +45,7 @@ constexpr char kConfig[] = R"pb(
 )pb";
 
 std::shared_ptr<grpc::Channel> g_channel;
+size_t g_response_bytes = 0;  // LLMTAP_BENCH_RESPONSE_BYTES: pad responses to this size.
 int64_t g_end_s = 0;  // End of the 30-day window: the next UTC midnight.
 
 uint64_t Mix(uint64_t x) {
@@ -74,6 +77,12 @@ llmtap::v1::Sample MakeSample(int64_t i, int64_t n, int64_t now_ns) {
   s.set_response((h >> 8) % 3 == 0 ? "Please open settings, then security, thanks."
                                    : "Open settings, choose security, then reset the password "
                                      "with the link we email you.");
+  // Padding of words picked by the sample's hash, so that bodies compress like text.
+  static constexpr const char* kWords[] = {"account", "billing", "reset", "link", "email",
+                                           "the", "your", "support", "order", "refund"};
+  for (uint64_t x = h; s.response().size() < g_response_bytes; x = Mix(x)) {
+    s.mutable_response()->append(" ").append(kWords[x % 10]);
+  }
   s.set_start_time_unix_nano(start);
   s.set_latency_ms(80.0 + static_cast<double>((h >> 16) % 4000) * ((h >> 40) % 4 == 0 ? 1 : 0.3));
   s.set_time_to_first_token_ms(20.0 + static_cast<double>((h >> 24) % 300));
@@ -228,6 +237,9 @@ int main(int argc, char** argv) {
   int64_t n = 1'000'000;
   if (const char* env = std::getenv("LLMTAP_BENCH_SAMPLES"); env != nullptr && *env != '\0') {
     n = std::atoll(env);
+  }
+  if (const char* env = std::getenv("LLMTAP_BENCH_RESPONSE_BYTES"); env != nullptr) {
+    g_response_bytes = static_cast<size_t>(std::atoll(env));
   }
   llmtap::testing::CollectorProcess collector(kConfig);
   if (!collector.Start()) {
