@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import _core
@@ -172,16 +173,18 @@ class QueryClient:
         events: List[Dict[str, Any]] = self.call("ListAlerts", request)["events"]
         return events
 
-    def tail(self, filter: Optional[Filter] = None, *,
-             poll_s: float = 0.5) -> Iterator[Dict[str, Any]]:
+    def tail(self, filter: Optional[Filter] = None, *, poll_s: float = 0.5,
+             duration_s: Optional[float] = None) -> Iterator[Dict[str, Any]]:
         """New scores as they are stored (``{"score": ..., "sample": ...}``), until the caller
-        stops iterating (the call is cancelled then) or the collector ends the stream.
-        Between items it wakes every ``poll_s`` so that Ctrl-C is seen."""
+        stops iterating (the call is cancelled then), ``duration_s`` pass, or the collector
+        ends the stream. Between items it wakes every ``poll_s`` so that Ctrl-C is seen."""
         stream = self._core.tail(json.dumps({"filter": filter or {}}))
+        end = None if duration_s is None else time.monotonic() + duration_s
         try:
-            while True:
+            while end is None or time.monotonic() < end:
+                wait = poll_s if end is None else max(0.0, min(poll_s, end - time.monotonic()))
                 try:
-                    item = stream.read(poll_s)
+                    item = stream.read(wait)
                 except StopIteration:
                     return
                 if item is not None:
