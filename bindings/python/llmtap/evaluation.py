@@ -153,7 +153,7 @@ def generate(rows: Sequence[EvalRow], *, endpoint: str, model: str, api_key: str
                              "\n\n".join(r.sample["contexts"])})
         messages.append({"role": "user", "content": r.sample["prompt"]})
         t0 = time.perf_counter()
-        r.sample["start_time"] = time.time()
+        r.sample["start_time_unix_nano"] = time.time_ns()
         try:
             answer = client.chat.completions.create(model=r.sample["model"] or model,
                                                     messages=messages,  # type: ignore[arg-type]

@@ -148,7 +148,7 @@ def to_sample(row: Dict[str, Any], line: int, *,
               known: Iterable[str] = EXPORT_FIELDS) -> Tuple[Dict[str, Any], List[RowError]]:
     """Checks one row and returns the ``Client.record`` keyword arguments for it, or the
     errors (each naming the field). ``id`` must be 32 lowercase hex characters when given;
-    ``start_time_unix_nano`` 0 or absent means now."""
+    ``start_time_unix_nano`` 0 or absent means now (it is kept exactly: an int)."""
     errors: List[RowError] = []
     unknown = sorted(set(row) - set(known))
     if unknown:
@@ -202,15 +202,13 @@ def to_sample(row: Dict[str, Any], line: int, *,
             errors.append(RowError(line, "ok", "want true or false"))
         ok = ok.lower() in ("true", "1", "")
     sample["ok"] = bool(ok) and not sample["error"]
-    nanos = sample.pop("start_time_unix_nano")
-    sample["start_time"] = nanos / 1e9 if nanos else None
     return sample, errors
 
 
 def derive_id(sample: Dict[str, Any]) -> str:
     """A stable id for a row that has none: a hash of its content, so a second import of the
     same row gives the same id (and the collector stores it once)."""
-    content = {k: v for k, v in sample.items() if k not in ("id", "start_time")}
+    content = {k: v for k, v in sample.items() if k not in ("id", "start_time_unix_nano")}
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return digest[:32]
 

@@ -151,7 +151,7 @@ PyMethodDef record_def = {
     "record(*, id='', app='', session_id='', model='', prompt_version='', variant='', "
     "pair_id='', prompt='', response='', contexts=(), reference='', start_time=None, "
     "latency_ms=0.0, time_to_first_token_ms=0.0, input_tokens=0, output_tokens=0, ok=None, "
-    "error='', metadata={}, cost_usd=0.0)\n--\n\n"
+    "error='', metadata={}, cost_usd=0.0, start_time_unix_nano=0)\n--\n\n"
     "Hands one sample to the background sender and returns at once. Empty id/app/start_time "
     "are filled in (start_time: Unix seconds or a datetime; now when None). ok defaults to "
     "not error."};

@@ -19,13 +19,14 @@ namespace {
 enum Field {
   kId, kApp, kSessionId, kModel, kPromptVersion, kVariant, kPairId, kPrompt, kResponse,
   kContexts, kReference, kStartTime, kLatencyMs, kTtftMs, kInputTokens, kOutputTokens, kOk,
-  kError, kMetadata, kCostUsd, kFieldCount
+  kError, kMetadata, kCostUsd, kStartTimeUnixNano, kFieldCount
 };
 
 constexpr const char* kNames[kFieldCount] = {
     "id", "app", "session_id", "model", "prompt_version", "variant", "pair_id", "prompt",
     "response", "contexts", "reference", "start_time", "latency_ms", "time_to_first_token_ms",
-    "input_tokens", "output_tokens", "ok", "error", "metadata", "cost_usd"};
+    "input_tokens", "output_tokens", "ok", "error", "metadata", "cost_usd",
+    "start_time_unix_nano"};
 
 // Interned names; owned for the life of the process.
 PyObject* interned[kFieldCount];
@@ -173,6 +174,15 @@ bool SetField(int field, PyObject* value, Sample* s, PyObject** ok_value) {
     case kMetadata:
       return value == Py_None || ToStringMap(value, name, &s->metadata);
     case kCostUsd: return ToDouble(value, name, &s->cost_usd);
+    case kStartTimeUnixNano: {
+      int64_t nanos = 0;
+      if (!ToInt64(value, name, &nanos)) return false;
+      if (nanos < 0) return Fail(PyExc_ValueError, name, ">= 0 (0: now)");
+      s->start_time = std::chrono::system_clock::time_point(
+          std::chrono::duration_cast<std::chrono::system_clock::duration>(
+              std::chrono::nanoseconds(nanos)));
+      return true;
+    }
   }
   return false;
 }

@@ -12,7 +12,8 @@
 // Conversions: str fields take str; latency_ms, time_to_first_token_ms and cost_usd take a
 // float or int; input_tokens / output_tokens an int; ok a bool or None (None: ok unless
 // error is set); contexts any sequence of str; metadata any mapping of str to str;
-// start_time None (the SDK fills in now), Unix seconds, or a datetime.
+// start_time None (the SDK fills in now), Unix seconds, or a datetime; or, exactly,
+// start_time_unix_nano (an int; 0 means now).
 // REQUIRES: the GIL.
 #ifndef LLMTAP_BINDINGS_PYTHON_RECORD_ARGS_H_
 #define LLMTAP_BINDINGS_PYTHON_RECORD_ARGS_H_
