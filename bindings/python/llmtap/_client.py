@@ -113,7 +113,7 @@ class Trace:
                 time_to_first_token_ms=float(self.time_to_first_token_ms),
                 cost_usd=float(self.cost_usd), start_time=self._start_time,
                 latency_ms=self.latency_ms, ok=self.ok, error=str(self.error),
-                **{k: str(v) for k, v in self.fields.items()})
+                **{k: str(v) for k, v in self.fields.items()})  # type: ignore[arg-type]
 
 
 class Client(_core.Client):

@@ -146,8 +146,8 @@ def load_dataset_or_fail(path: str, fmt: Optional[str]) -> List[EvalRow]:
     except ValueError as e:
         raise UsageError(str(e)) from None
     if errors:
-        for e in errors[:50]:
-            print(f"{path}:{e}", file=sys.stderr)
+        for row_error in errors[:50]:
+            print(f"{path}:{row_error}", file=sys.stderr)
         more = f" (first 50 shown)" if len(errors) > 50 else ""
         raise UsageError(f"{len(errors)} bad rows in {path}{more}; nothing was sent")
     return rows

@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
                 good.append(sample)
     except OSError as e:
         raise UsageError(f"{args.file}: {e.strerror}") from None
-    for e in bad:
-        print(f"{args.file}:{e}", file=sys.stderr)
+    for row_error in bad:
+        print(f"{args.file}:{row_error}", file=sys.stderr)
     imported = 0
     if good and not args.dry_run:
         with collector(args) as address:
