@@ -9,7 +9,8 @@ namespace {
 
 class GrpcIngestStream final : public IngestStream {
  public:
-  explicit GrpcIngestStream(v1::IngestService::Stub* stub) {
+  GrpcIngestStream(v1::IngestService::Stub* stub, const std::string& authorization) {
+    if (!authorization.empty()) context_.AddMetadata("authorization", authorization);
     stream_ = stub->Stream(&context_);
   }
   ~GrpcIngestStream() override {
@@ -27,7 +28,8 @@ class GrpcIngestStream final : public IngestStream {
 
 class GrpcTransport final : public Transport {
  public:
-  explicit GrpcTransport(const std::string& address) {
+  GrpcTransport(const std::string& address, const TransportSecurity& security)
+      : authorization_(security.api_key.empty() ? "" : "Bearer " + security.api_key) {
     grpc::ChannelArguments args;
     // Reconnect quickly after a collector restart; the client applies its own backoff on top.
     // Not GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC also takes it as the time a connection
@@ -36,7 +38,14 @@ class GrpcTransport final : public Transport {
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     args.SetMaxSendMessageSize(v1::LIMIT_BATCH_BYTES);
-    channel_ = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (security.tls || !security.root_certs_pem.empty()) {
+      grpc::SslCredentialsOptions ssl;
+      ssl.pem_root_certs = security.root_certs_pem;
+      credentials = grpc::SslCredentials(ssl);
+      if (!security.server_name.empty()) args.SetSslTargetNameOverride(security.server_name);
+    }
+    channel_ = grpc::CreateCustomChannel(address, credentials, args);
     stub_ = v1::IngestService::NewStub(channel_);
   }
 
@@ -52,7 +61,7 @@ class GrpcTransport final : public Transport {
                                     kOpenTimeout)) {
       return nullptr;
     }
-    return std::make_unique<GrpcIngestStream>(stub_.get());
+    return std::make_unique<GrpcIngestStream>(stub_.get(), authorization_);
   }
 
   bool WaitForReady(std::chrono::system_clock::time_point deadline) override {
@@ -60,14 +69,16 @@ class GrpcTransport final : public Transport {
   }
 
  private:
+  const std::string authorization_;  // "Bearer <key>", or empty.
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> NewGrpcTransport(const std::string& address) {
-  return std::make_unique<GrpcTransport>(address);
+std::unique_ptr<Transport> NewGrpcTransport(const std::string& address,
+                                            const TransportSecurity& security) {
+  return std::make_unique<GrpcTransport>(address, security);
 }
 
 }  // namespace llmtap::internal

@@ -40,6 +40,10 @@ Status ReadNumber(const char* name, T* out, const char* want) {
 Status ClientOptions::FromEnv(ClientOptions* o) {
   if (const char* v = Env("LLMTAP_COLLECTOR")) o->collector_address = v;
   if (const char* v = Env("LLMTAP_APP")) o->app = v;
+  if (const char* v = Env("LLMTAP_API_KEY")) o->api_key = v;
+  if (const char* v = Env("LLMTAP_CA_FILE")) o->ca_file = v;
+  if (const char* v = Env("LLMTAP_SERVER_NAME")) o->server_name = v;
+  if (const char* v = Env("LLMTAP_TLS")) o->tls = std::string(v) == "1" || std::string(v) == "true";
   size_t linger_ms = o->linger.count();
   Status s;
   if (!(s = ReadNumber("LLMTAP_BUFFER_BYTES", &o->max_buffer_bytes, "a byte count")).ok() ||

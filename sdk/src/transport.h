@@ -36,7 +36,16 @@ class Transport {
 };
 
 // A Transport over a gRPC channel to `address` (host:port, plaintext).
-std::unique_ptr<Transport> NewGrpcTransport(const std::string& address);
+// How the gRPC transport authenticates (see ClientOptions::api_key, tls, ca_file).
+struct TransportSecurity {
+  std::string api_key;
+  bool tls = false;
+  std::string root_certs_pem;
+  std::string server_name;
+};
+
+std::unique_ptr<Transport> NewGrpcTransport(const std::string& address,
+                                            const TransportSecurity& security = {});
 
 }  // namespace llmtap::internal
 

@@ -122,6 +122,9 @@ class Client(_core.Client):
     Keyword options mirror ``llmtap::ClientOptions``; an option left as None keeps its default,
     or, with ``from_env=True``, the value of its ``LLMTAP_*`` environment variable (explicit
     arguments win over the environment). Durations are seconds or ``timedelta``.
+    ``api_key`` is sent as ``authorization: Bearer <key>`` (env ``LLMTAP_API_KEY``); TLS is on
+    with ``tls=True`` or a ``ca_file`` (PEM of the collector's CA; env ``LLMTAP_CA_FILE``), and
+    ``server_name`` is the name the collector's certificate carries if not the address's host.
     Raises :class:`InvalidArgumentError` for invalid options. Use as a context manager to shut
     down (delivering what it can within ``shutdown_timeout_s``) on exit.
 
@@ -135,6 +138,10 @@ class Client(_core.Client):
         *,
         app: Optional[str] = None,
         from_env: bool = False,
+        api_key: Optional[str] = None,
+        tls: Optional[bool] = None,
+        ca_file: Optional[str] = None,
+        server_name: Optional[str] = None,
         max_buffer_bytes: Optional[int] = None,
         max_batch_samples: Optional[int] = None,
         max_batch_bytes: Optional[int] = None,
@@ -151,6 +158,10 @@ class Client(_core.Client):
             from_env=from_env,
             collector_address=collector_address,
             app=app,
+            api_key=api_key,
+            tls=tls,
+            ca_file=ca_file,
+            server_name=server_name,
             max_buffer_bytes=max_buffer_bytes,
             max_batch_samples=max_batch_samples,
             max_batch_bytes=max_batch_bytes,

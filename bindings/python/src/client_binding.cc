@@ -98,6 +98,8 @@ class PyClient {
 
 std::unique_ptr<PyClient> MakeClient(
     bool from_env, std::optional<std::string> collector_address, std::optional<std::string> app,
+    std::optional<std::string> api_key, std::optional<bool> tls, std::optional<std::string> ca_file,
+    std::optional<std::string> server_name,
     std::optional<size_t> max_buffer_bytes, std::optional<size_t> max_batch_samples,
     std::optional<size_t> max_batch_bytes, std::optional<Millis> linger,
     std::optional<size_t> max_inflight_batches, std::optional<double> sample_rate,
@@ -109,6 +111,10 @@ std::unique_ptr<PyClient> MakeClient(
   }
   if (collector_address) o.collector_address = *collector_address;
   if (app) o.app = *app;
+  if (api_key) o.api_key = *api_key;
+  if (tls) o.tls = *tls;
+  if (ca_file) o.ca_file = *ca_file;
+  if (server_name) o.server_name = *server_name;
   if (max_buffer_bytes) o.max_buffer_bytes = *max_buffer_bytes;
   if (max_batch_samples) o.max_batch_samples = *max_batch_samples;
   if (max_batch_bytes) o.max_batch_bytes = *max_batch_bytes;
@@ -198,6 +204,8 @@ void BindClient(py::module_& m) {
   client
       .def(py::init(&MakeClient), py::kw_only(), py::arg("from_env") = false,
            py::arg("collector_address") = py::none(), py::arg("app") = py::none(),
+           py::arg("api_key") = py::none(), py::arg("tls") = py::none(),
+           py::arg("ca_file") = py::none(), py::arg("server_name") = py::none(),
            py::arg("max_buffer_bytes") = py::none(), py::arg("max_batch_samples") = py::none(),
            py::arg("max_batch_bytes") = py::none(), py::arg("linger") = py::none(),
            py::arg("max_inflight_batches") = py::none(), py::arg("sample_rate") = py::none(),

@@ -38,6 +38,19 @@ struct ClientOptions {
   // Used for samples that name no app. Env: LLMTAP_APP. Default: "default".
   std::string app = "default";
 
+  // Sent as the gRPC metadata `authorization: Bearer <api_key>` when not empty; a collector
+  // that requires keys answers UNAUTHENTICATED without one. Env: LLMTAP_API_KEY.
+  // Default: none.
+  std::string api_key;
+  // TLS to the collector: on when `tls` is true or ca_file is set. ca_file is a PEM file of
+  // the CA that signed the collector's certificate (empty: the system's roots); an unreadable
+  // file makes Client::Create fail. server_name is the name the certificate must carry when
+  // it is not the address's host. Env: LLMTAP_TLS=1, LLMTAP_CA_FILE, LLMTAP_SERVER_NAME.
+  // Default: plaintext.
+  bool tls = false;
+  std::string ca_file;
+  std::string server_name;
+
   // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
   // dropped and counted in ClientStats::dropped. Threads record into a shared queue, and a
   // thread that keeps running into others there moves to a queue of its own (one of 8); making

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
-from .. import QueryClient, QueryError
+from .. import Client, InvalidArgumentError, QueryClient, QueryError
 from ..filters import Filter, parse_filter, parse_time, unix_nanos
 from ..local import CollectorStartError, LocalCollector
 
@@ -95,6 +95,15 @@ def query_client(args: argparse.Namespace, address: str) -> QueryClient:
                            ca_file=args.ca_file or "", server_name=args.server_name or "")
     except OSError as e:
         raise UsageError(f"--ca-file: {e}") from None
+
+
+def recorder(args: argparse.Namespace, address: str, **options: Any) -> Client:
+    """An llmtap.Client to `address` with the command's key and TLS options."""
+    try:
+        return Client(address, api_key=args.api_key or "", ca_file=args.ca_file or "",
+                      server_name=args.server_name or "", **options)
+    except InvalidArgumentError as e:
+        raise UsageError(e.message) from None
 
 
 @contextlib.contextmanager

@@ -15,7 +15,8 @@ from ..evaluation import (EvalResult, EvalRow, assign_ids, default_run_name, fet
                           wait_scored, worst_rows)
 from ..scorecard import junit, markdown
 from ._common import (EXIT_CODES, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, CliError, UsageError,
-                      add_connection_options, collector, print_json, query_client, rpc_errors)
+                      add_connection_options, collector, print_json, query_client, recorder,
+                      rpc_errors)
 
 DESCRIPTION = """\
 Validates every row of DATASET (JSONL or CSV: prompt, and optionally reference, contexts,
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         if not rubrics:
             raise UsageError("the collector has no enabled rubrics: pass --config with some "
                              "(see examples/ci/llmtapd.textproto)")
-        client = Client(address, app=args.app, linger=0.01)
+        client = recorder(args, address, app=args.app, linger=0.01)
         try:
             baseline = None
             if baseline_file is not None:

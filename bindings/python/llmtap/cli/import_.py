@@ -11,7 +11,7 @@ from .. import Client, DeadlineExceededError, Error
 from ..progress import progress_bar
 from ..records import RowError, derive_id, file_format, open_text, read_rows, to_sample
 from ._common import (EXIT_OK, EXIT_USAGE, CliError, UsageError, add_connection_options,
-                      collector, print_json)
+                      collector, print_json, recorder)
 
 
 def add_parser(sub: Any) -> None:
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     imported = 0
     if good and not args.dry_run:
         with collector(args) as address:
-            client = Client(address, linger=0.01, max_buffer_bytes=256 << 20)
+            client = recorder(args, address, linger=0.01, max_buffer_bytes=256 << 20)
             try:
                 with progress_bar("importing", len(good)) as advance:
                     for sample in good:
