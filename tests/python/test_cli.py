@@ -56,7 +56,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
 def test_planted_regression_exits_1_and_the_scorecard_names_the_rubric(workdir):
     planted_regression(workdir / "regressed.jsonl")
     r = llmtap("eval", "regressed.jsonl", "--config", str(CONFIG), "--baseline", "release",
-               "--junit", "junit.xml", "--scorecard", "card.md", cwd=workdir)
+               "--run", "regressed", "--junit", "junit.xml", "--scorecard", "card.md",
+               cwd=workdir)
     assert r.returncode == 1, r.stderr
     card = (workdir / "card.md").read_text()
     assert "FAILED" in card
@@ -190,3 +191,70 @@ def test_usage_errors_exit_2(tmp_path):
     assert r.returncode == 2 and "unknown key 'colour'" in r.stderr
     r = llmtap("eval", "missing.jsonl", cwd=tmp_path)
     assert r.returncode == 2 and "missing.jsonl" in r.stderr
+
+
+def test_gate_over_stored_runs(workdir):
+    # Needs the "regressed" run of the planted-regression test.
+    r = llmtap("gate", "--baseline", "app=eval,run=release", "--candidate",
+               "app=eval,run=regressed", "--config", str(CONFIG), "--json", cwd=workdir)
+    assert r.returncode == 1, r.stderr
+    verdicts = {x["rubric"]: x["verdict"] for x in json.loads(r.stdout)["rubrics"]}
+    assert verdicts["correctness"] == "REGRESSION" and verdicts["quality"] == "REGRESSION"
+    r = llmtap("gate", "--baseline", "app=eval,run=release", "--candidate",
+               "app=eval,run=release", "--config", str(CONFIG), "--rubric", "quality",
+               cwd=workdir)
+    assert r.returncode == 0, r.stderr
+    assert "| **quality** (composite)" in r.stdout and "correctness" not in r.stdout
+
+
+def test_eval_generates_missing_responses_through_an_endpoint(tmp_path):
+    from test_instrument_openai import Scripted
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        rows = [{"prompt": f"question {i}", "reference": f"echo: question {i}"} for i in range(6)]
+        (tmp_path / "q.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        r = llmtap("eval", "q.jsonl", "--config", str(CONFIG), "--endpoint", endpoint,
+                   "--model", "m", "--concurrency", "3", "--out", "out.json", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        out = json.loads((tmp_path / "out.json").read_text())
+        assert [x["response"] for x in out["rows"]] == [f"echo: question {i}" for i in range(6)]
+        assert all(x["latency_ms"] > 0 and x["output_tokens"] == 5 for x in out["rows"])
+        correctness = next(x for x in out["rubrics"] if x["rubric"] == "correctness")
+        assert correctness["mean"] == 1.0
+        r = llmtap("eval", "q.jsonl", "--config", str(CONFIG), "--endpoint", endpoint,
+                   "--model", "fail-500", "--retries", "0", "--out", "failed.json",
+                   cwd=tmp_path)
+        assert "6 of 6 generations failed" in r.stderr
+        failed = json.loads((tmp_path / "failed.json").read_text())["rows"]
+        assert all(not x["ok"] and "InternalServerError" in x["error"] for x in failed)
+    finally:
+        server.shutdown()
+
+
+def test_tail_prints_new_scores(tmp_path):
+    from llmtap.local import LocalCollector
+
+    with LocalCollector(tmp_path / "data", config=CONFIG, llmtapd=_llmtapd()) as c:
+        env = dict(os.environ)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llmtap", "tail", "--collector", c.address, "--app", "t",
+             "--count", "2", "--json", "--for", "60"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(
+                env, PYTHONPATH=os.pathsep.join([str(pathlib.Path(
+                    llmtap_package.__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])))
+        time.sleep(1.5)  # The tail is open before the sample arrives.
+        with llmtap_package.Client(c.address, app="t", linger=0.005) as client:
+            client.record(prompt="What is 2 + 2?", response="4", reference="4")
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        lines = [json.loads(x) for x in out.splitlines()]
+        assert len(lines) == 2 and all(x["sample"]["app"] == "t" for x in lines)
+        r = llmtap("alerts", "--collector", c.address, "--json", cwd=tmp_path)
+        assert r.returncode == 0 and json.loads(r.stdout) == []
+        r = llmtap("stats", "--collector", c.address, "--app", "t", cwd=tmp_path)
+        assert r.returncode == 0 and "1 samples" in r.stdout and "latency ms" in r.stdout

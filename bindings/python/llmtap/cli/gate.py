@@ -35,7 +35,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--scorecard", help="write the Markdown scorecard here (default stdout)")
     p.add_argument("--junit", help="write JUnit XML here")
     p.add_argument("--json", action="store_true")
-    add_connection_options(p)
+    add_connection_options(p, local=True)
     p.set_defaults(func=run)
 
 
