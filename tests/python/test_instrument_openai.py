@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import http.server
-import importlib.util
+import shutil
 import json
 import pathlib
 import subprocess
@@ -174,12 +174,23 @@ def test_async_calls_and_streams(scripted, client, query, app):
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
+def _model_python() -> str:
+    """A Python with the model server installed: this one, or (when the tests run in the
+    package's venv) the interpreter scripts/setup_model.sh installed it for."""
+    candidates = [sys.executable, getattr(sys, "_base_executable", ""), shutil.which("python3")]
+    for python in filter(None, candidates):
+        check = subprocess.run([python, "-c", "import importlib.util as u, sys; "
+                                "sys.exit(u.find_spec('xllamacpp') is None)"])
+        if check.returncode == 0:
+            return str(python)
+    pytest.skip("the local model is not installed (scripts/setup_model.sh)")
+
+
 @pytest.fixture(scope="module")
 def local_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if importlib.util.find_spec("xllamacpp") is None:
-        pytest.skip("the local model is not installed (scripts/setup_model.sh)")
+    python = _model_python()
     ready = tmp_path_factory.mktemp("model") / "ready"
-    proc = subprocess.Popen([sys.executable, str(REPO / "tests/judge/serve_model.py"),
+    proc = subprocess.Popen([python, str(REPO / "tests/judge/serve_model.py"),
                              "--ready-file", str(ready), "--max-seconds", "300"])
     try:
         deadline = time.monotonic() + 120
