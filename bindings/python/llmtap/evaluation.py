@@ -90,7 +90,7 @@ def default_run_name() -> str:
 
 def load_dataset(path: str, fmt: Optional[str] = None) -> Tuple[List[EvalRow], List[RowError]]:
     """Reads and checks every row of a JSONL or CSV dataset (fields: prompt, and optionally
-    reference, contexts, metadata, response, model, id). Returns the rows and the errors, each
+    reference, contexts, metadata, response, model, and id naming the row). Returns the rows and the errors, each
     with its line and field; use the rows only when there are no errors."""
     rows: List[EvalRow] = []
     errors: List[RowError] = []
@@ -99,7 +99,11 @@ def load_dataset(path: str, fmt: Optional[str] = None) -> Tuple[List[EvalRow], L
             if error is not None or raw is None:
                 errors.append(error or RowError(line, "", "unreadable"))
                 continue
+            row_id = raw.pop("id", "")  # Names the row; any short string (see assign_ids).
             sample, row_errors = to_sample(raw, line, known=DATASET_FIELDS)
+            if not isinstance(row_id, (str, int)) or len(str(row_id)) > 256:
+                row_errors.append(RowError(line, "id", "want a string of at most 256 bytes"))
+            sample["id"] = str(row_id)
             if not sample["prompt"] and not any(e.field == "prompt" for e in row_errors):
                 row_errors.append(RowError(line, "prompt", "required, and empty or missing"))
             errors.extend(row_errors)
@@ -123,12 +127,16 @@ def load_results(path: str) -> Dict[str, Any]:
 
 
 def assign_ids(rows: Sequence[EvalRow], app: str, run: str) -> None:
-    """Gives each row without an id one derived from (app, run, line, prompt): rerunning the
-    same run records the same samples, which the collector stores once."""
+    """Gives each row a sample id derived from (app, run, row): rerunning the same run records
+    the same samples, which the collector stores once, while another run of the same dataset
+    gets samples of its own. A dataset's own ``id`` names the row: it moves to
+    ``metadata["row_id"]`` and takes part in the derivation (else the line does)."""
     for r in rows:
-        if not r.sample["id"]:
-            key = json.dumps([app, run, r.line, r.sample["prompt"]])
-            r.sample["id"] = hashlib.sha256(key.encode()).hexdigest()[:32]
+        row_id = r.sample["id"]
+        if row_id:
+            r.sample["metadata"] = dict(r.sample["metadata"], row_id=row_id)
+        key = json.dumps([app, run, row_id or r.line, r.sample["prompt"]])
+        r.sample["id"] = hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def generate(rows: Sequence[EvalRow], *, endpoint: str, model: str, api_key: str = "",
