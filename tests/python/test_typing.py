@@ -15,8 +15,10 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 def test_mypy_strict_on_the_examples_and_the_package(tmp_path):
     pytest.importorskip("mypy")
-    package_root = str(pathlib.Path(llmtap.__file__).resolve().parents[1])
-    env = dict(os.environ, MYPYPATH=package_root)
+    package_root = pathlib.Path(llmtap.__file__).resolve().parents[1]
+    env = dict(os.environ)
+    if package_root.name != "site-packages":  # A build tree: tell mypy where it is.
+        env["MYPYPATH"] = str(package_root)
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", f"--cache-dir={tmp_path}",
          str(REPO / "examples" / "python"), str(pathlib.Path(llmtap.__file__).parent)],
