@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh llmtapd quickstart
+scripts/build.sh llmtapd quickstart _core  # _core: build/python holds a working `import llmtap`
 
 GRPC=127.0.0.1:7317 HTTP=127.0.0.1:7318
 mkdir -p data

@@ -51,6 +51,7 @@ struct ClientOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
 
+
   // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
   // dropped and counted in ClientStats::dropped. Threads record into a shared queue, and a
   // thread that keeps running into others there moves to a queue of its own (one of 8); making
