@@ -1,8 +1,11 @@
 // HttpServer: the collector's HTTP port. Serves
 //   GET  /                      the dashboard (embedded files from web/)
-//   POST /api/v1/<Method>       the query service in protobuf's JSON mapping: the body is the
-//                               request message, the answer the response message; errors are
-//                               {"code": <grpc code>, "message": ...} with a matching HTTP status
+//   POST /api/v1/<Method>       every unary QueryService and AdminService call in protobuf's JSON
+//                               mapping: the body is the request message, the answer the
+//                               response message; errors are {"code": <grpc code>, "message": ...}
+//                               with a matching HTTP status (401 with WWW-Authenticate for a
+//                               missing or bad key, 403 out of scope, 429 with Retry-After).
+//                               The API key comes in "Authorization: Bearer <key>".
 //   GET  /api/v1/samples        ListSamples from query parameters (app, model, variant,
 //                               page_size, page_token, with_scores)
 //   GET  /api/v1/samples/<id>   GetSample
@@ -17,7 +20,9 @@
 
 #include "absl/status/status.h"
 #include "collector/common/metrics.h"
-#include "collector/query/query_engine.h"
+#include "collector/auth/admin_handlers.h"
+#include "collector/auth/tls.h"
+#include "collector/query/query_handlers.h"
 
 namespace httplib {
 class Server;
@@ -27,8 +32,10 @@ namespace llmtap::collector {
 
 class HttpServer {
  public:
-  // `engine` and `metrics` must outlive the server.
-  HttpServer(const QueryEngine* engine, const Metrics* metrics);
+  // All must outlive the server. With `tls` on (both files set; see tls.h) it serves HTTPS
+  // only.
+  HttpServer(const QueryHandlers* queries, const AdminHandlers* admin, const Metrics* metrics,
+             const v1::TlsConfig& tls = v1::TlsConfig());
   ~HttpServer();
 
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
@@ -40,8 +47,10 @@ class HttpServer {
  private:
   void Routes();
 
-  const QueryEngine* const engine_;
+  const QueryHandlers* const queries_;
+  const AdminHandlers* const admin_;
   const Metrics* const metrics_;
+  std::unique_ptr<HttpsCertificates> certificates_;  // Outlives server_.
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -14,6 +14,9 @@
 //                                                                        config last gave it)
 //                "alertrule/" name                                       v1.AlertRule
 //                "alert/" be64(time_unix_nano) id                        v1.AlertEvent
+//                "apikey/" key_id                                        v1.ApiKey (salted
+//                                                                        SHA-256, no secret)
+//                "audit/" be64(time_unix_nano) be64(seq)                 v1.AuditEvent
 //                "layout"                                                kLayoutVersion
 //
 // A samples value of 256 bytes or more is kept in a RocksDB blob file, the key's table entry
@@ -92,6 +95,8 @@ inline constexpr std::string_view kRubricPrefix = "rubric/";
 inline constexpr std::string_view kRubricConfigPrefix = "rubriccfg/";
 inline constexpr std::string_view kAlertRulePrefix = "alertrule/";
 inline constexpr std::string_view kAlertPrefix = "alert/";
+inline constexpr std::string_view kApiKeyPrefix = "apikey/";
+inline constexpr std::string_view kAuditPrefix = "audit/";
 // The key layout version, kept in meta: a data directory written with another layout is
 // refused at open rather than misread.
 inline constexpr std::string_view kLayoutKey = "layout";

@@ -1,8 +1,5 @@
 #include "llmtap/client.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "client_impl.h"
 
 namespace llmtap {
@@ -28,23 +25,10 @@ Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* cli
   if (options.redaction.any()) {
     if (Status s = internal::Redactor::Create(options.redaction, &redactor); !s.ok()) return s;
   }
-  internal::TransportSecurity security;
-  security.api_key = options.api_key;
-  security.tls = options.tls;
-  security.server_name = options.server_name;
-  if (!options.ca_file.empty()) {
-    std::ifstream in(options.ca_file, std::ios::binary);
-    std::ostringstream pem;
-    pem << in.rdbuf();
-    if (!in || pem.str().empty()) {
-      return Status(StatusCode::kInvalidArgument,
-                    "ca_file: cannot read '" + options.ca_file + "'");
-    }
-    security.root_certs_pem = pem.str();
-  }
-  auto impl = std::make_unique<internal::ClientImpl>(
-      options, internal::NewGrpcTransport(options.collector_address, security),
-      std::move(redactor));
+  std::unique_ptr<internal::Transport> transport;
+  if (Status s = internal::NewGrpcTransport(options, &transport); !s.ok()) return s;
+  auto impl = std::make_unique<internal::ClientImpl>(options, std::move(transport),
+                                                     std::move(redactor));
   impl->Start();
   *client = std::move(impl);
   return Status::Ok();

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "llmtap/options.h"
+#include "llmtap/status.h"
 #include "llmtap/v1/ingest.pb.h"
 
 namespace llmtap::internal {
@@ -35,17 +37,9 @@ class Transport {
   virtual bool WaitForReady(std::chrono::system_clock::time_point deadline) = 0;
 };
 
-// A Transport over a gRPC channel to `address` (host:port, plaintext).
-// How the gRPC transport authenticates (see ClientOptions::api_key, tls, ca_file).
-struct TransportSecurity {
-  std::string api_key;
-  bool tls = false;
-  std::string root_certs_pem;
-  std::string server_name;
-};
-
-std::unique_ptr<Transport> NewGrpcTransport(const std::string& address,
-                                            const TransportSecurity& security = {});
+// A Transport over a gRPC channel to options.collector_address, with the options' API key
+// and TLS settings. Fails (InvalidArgument naming the option) when a TLS file cannot be read.
+Status NewGrpcTransport(const ClientOptions& options, std::unique_ptr<Transport>* transport);
 
 }  // namespace llmtap::internal
 

@@ -40,17 +40,17 @@ TEST_F(EnvTest, SecurityVariablesApply) {
   ASSERT_TRUE(ClientOptions::FromEnv(&o).ok());
   EXPECT_EQ(o.api_key, "k-1");
   EXPECT_TRUE(o.tls);
-  EXPECT_EQ(o.ca_file, "/etc/llmtap/ca.pem");
-  EXPECT_EQ(o.server_name, "collector.internal");
+  EXPECT_EQ(o.tls_ca_file, "/etc/llmtap/ca.pem");
+  EXPECT_EQ(o.tls_server_name, "collector.internal");
 }
 
 TEST(ClientCreate, RejectsAnUnreadableCaFile) {
   ClientOptions o;
-  o.ca_file = "/nonexistent/llmtap-ca.pem";
+  o.tls_ca_file = "/nonexistent/llmtap-ca.pem";
   std::unique_ptr<Client> client;
   Status s = Client::Create(o, &client);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("ca_file"), std::string::npos);
+  EXPECT_NE(s.message().find("llmtap-ca.pem"), std::string::npos);
   EXPECT_EQ(client, nullptr);
 }
 

@@ -113,8 +113,8 @@ std::unique_ptr<PyClient> MakeClient(
   if (app) o.app = *app;
   if (api_key) o.api_key = *api_key;
   if (tls) o.tls = *tls;
-  if (ca_file) o.ca_file = *ca_file;
-  if (server_name) o.server_name = *server_name;
+  if (ca_file) o.tls_ca_file = *ca_file;
+  if (server_name) o.tls_server_name = *server_name;
   if (max_buffer_bytes) o.max_buffer_bytes = *max_buffer_bytes;
   if (max_batch_samples) o.max_batch_samples = *max_batch_samples;
   if (max_batch_bytes) o.max_batch_bytes = *max_batch_bytes;
