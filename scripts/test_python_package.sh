@@ -17,7 +17,7 @@ if ((full)); then
 else
   core=$(ls "$PWD"/build/python/llmtap/_core.*.so)
   python3 -m pip wheel -q --no-deps --no-build-isolation -w build/wheel \
-    -C cmake.define.LLMTAP_PREBUILT_CORE="$core" -C build-dir=build/wheel/tmp ./bindings/python
+    -C cmake.define.LLMTAP_PREBUILT_CORE="$core" -C build-dir="$PWD/build/wheel/tmp" ./bindings/python
 fi
 wheel=$(ls build/wheel/llmtap-*.whl)
 echo "built $wheel"
