@@ -91,6 +91,7 @@ class ServerImpl final : public Server {
       return absl::UnavailableError(Cat("cannot listen on ", options.grpc_addr));
     }
     http_ = std::make_unique<HttpServer>(engine_.get(), &metrics_);
+    http_->ServeTail(&tail_);
     if (absl::Status s = http_->Start(options.http_addr); !s.ok()) return s;
     spdlog::info("llmtapd serving: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {} (WAL {}, {})",
                  grpc_port_, http_->port(), options.data_dir,

@@ -125,6 +125,12 @@ void HttpServer::Routes() {
     }
     SendResult(res, engine_->ListSamples(r));
   });
+  s.Get("/api/v1/tail", [this](const httplib::Request& req, httplib::Response& res) {
+    if (tail_ == nullptr) return SendError(res, absl::UnimplementedError("tail: not served"));
+    absl::StatusOr<v1::Filter> filter = TailStream::FilterOf(req);
+    if (!filter.ok()) return SendError(res, filter.status());
+    if (absl::Status s = tail_->Handle(*filter, res); !s.ok()) SendError(res, s);
+  });
   s.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
     const Asset* a = FindAsset(path);
@@ -155,6 +161,7 @@ absl::Status HttpServer::Start(const std::string& address) {
 }
 
 void HttpServer::Stop() {
+  if (tail_) tail_->Stop();  // Open streams end, so that the worker threads can be joined.
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

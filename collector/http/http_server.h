@@ -6,6 +6,7 @@
 //   GET  /api/v1/samples        ListSamples from query parameters (app, model, variant,
 //                               page_size, page_token, with_scores)
 //   GET  /api/v1/samples/<id>   GetSample
+//   GET  /api/v1/tail           new scores as server-sent events (see tail_stream.h)
 //   GET  /metrics               Prometheus text
 //   GET  /healthz               "ok"
 #ifndef LLMTAP_COLLECTOR_HTTP_HTTP_SERVER_H_
@@ -17,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "collector/common/metrics.h"
+#include "collector/http/tail_stream.h"
 #include "collector/query/query_engine.h"
 
 namespace httplib {
@@ -31,6 +33,10 @@ class HttpServer {
   HttpServer(const QueryEngine* engine, const Metrics* metrics);
   ~HttpServer();
 
+  // Serves GET /api/v1/tail from `hub` (which must outlive the server); until then the route
+  // answers UNIMPLEMENTED. REQUIRES: Start() not called yet.
+  void ServeTail(TailHub* hub) { tail_ = std::make_unique<TailStream>(hub); }
+
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
   absl::Status Start(const std::string& address);
   // The bound port, after Start.
@@ -42,6 +48,7 @@ class HttpServer {
 
   const QueryEngine* const engine_;
   const Metrics* const metrics_;
+  std::unique_ptr<TailStream> tail_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -14,7 +14,7 @@ bool Aligned(int64_t unix_nano, int64_t width_s) {
 }  // namespace
 
 bool RollupsCanAnswer(const v1::Filter& f) {
-  return f.session_id().empty() && f.metadata().empty() && !f.has_score_below() &&
+  return f.session_id().empty() && f.prompt_version().empty() && f.metadata().empty() && !f.has_score_below() &&
          !f.has_score_above();
 }
 
