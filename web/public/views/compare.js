@@ -10,7 +10,8 @@ const SIDES = [['b.', 'Baseline'], ['c.', 'Candidate']];
 const FIELDS = [['range', 'time range'], ['from', 'from (UTC)'], ['to', 'to (UTC)'],
   ['app', 'app'], ['model', 'model'], ['variant', 'variant'], ['pv', 'prompt version'],
   ['meta', 'metadata key=value']];
-const PAIR_WINDOW = 300;
+// Pairs are looked for among this many of the candidate's newest samples.
+const PAIR_WINDOW = 100;
 
 function populationForm(prefix, title) {
   const inputs = {};
@@ -22,7 +23,7 @@ function populationForm(prefix, title) {
         ['1h', '24h', '7d', '30d', 'custom'].map((r) => el('option', { value: r }, r)));
     } else {
       input = el('input', { id, name: `${prefix}${k}`, size: k === 'meta' ? 14 : 10,
-        placeholder: k === 'from' || k === 'to' ? '2026-12-01T00:00Z' : 'as the filter',
+        placeholder: k === 'from' || k === 'to' ? 'ISO time, if custom' : 'as the filter',
         list: { app: 'apps', model: 'models', variant: 'variants' }[k] });
     }
     input.value = state.get(`${prefix}${k}`);
@@ -39,12 +40,11 @@ function verdictName(v) {
 
 function meanCell(s) {
   if (!s || !Number(s.count || 0)) return el('td', { className: 'num' }, '–');
-  return el('td', { className: 'num' }, fixed(s.mean, 3),
-    el('span', { className: 'muted ci' }, ` [${fixed(s.meanCiLow, 3)}, ${fixed(s.meanCiHigh, 3)}]`));
+  return el('td', { className: 'num' }, fixed(s.mean ?? 0, 3),
+    el('span', { className: 'muted ci' }, ` [${fixed(s.meanCiLow ?? 0, 3)}, ${fixed(s.meanCiHigh ?? 0, 3)}]`));
 }
 
-function pValue(p) {
-  if (typeof p !== 'number') return '–';
+function pValue(p = 0) {
   return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }
 
@@ -99,14 +99,26 @@ export async function render(root, ctx) {
   const req = { baseline, candidate, maxDrop: Number.isFinite(drop) ? drop : 0.02 };
   if (state.get('rubric')) req.rubrics = [state.get('rubric')];
 
-  const [cmp, base, cand] = await Promise.all([
+  const [cmp, cand] = await Promise.all([
     api.compare(req),
-    api.listSamples({ filter: { ...baseline, rubric: undefined }, pageSize: PAIR_WINDOW,
-      withScores: true }),
     api.listSamples({ filter: { ...candidate, rubric: undefined }, pageSize: PAIR_WINDOW,
       withScores: true }),
   ]);
   if (!ctx.alive()) return;
+  // The baseline's samples over the same moments as the candidate's paired ones (a shadow call
+  // starts with its production call).
+  const paired = (cand.samples || []).filter((x) => x.sample?.pairId);
+  let base = { samples: [] };
+  if (paired.length) {
+    const starts = paired.map((x) => BigInt(x.sample.startTimeUnixNano || 0));
+    const lo = starts.reduce((a, t) => (t < a ? t : a));
+    const hi = starts.reduce((a, t) => (t > a ? t : a));
+    const apps = new Set(paired.map((x) => x.sample.app));
+    const f = { ...baseline, rubric: undefined, startUnixNano: `${lo}`, endUnixNano: `${hi + 1n}` };
+    if (apps.size === 1) f.app = [...apps][0];
+    base = await api.listSamples({ filter: f, pageSize: 1000, withScores: true });
+    if (!ctx.alive()) return;
+  }
 
   const rows = (cmp.rubrics || []).map((r) => {
     const v = verdictName(r.verdict);
@@ -115,7 +127,7 @@ export async function render(root, ctx) {
       meanCell(r.baseline), el('td', { className: 'num' }, count(r.baseline?.count)),
       meanCell(r.candidate), el('td', { className: 'num' }, count(r.candidate?.count)),
       el('td', { className: 'num delta' }, `${(r.delta || 0) >= 0 ? '+' : ''}${fixed(r.delta || 0, 3)}`,
-        el('span', { className: 'muted ci' }, ` [${fixed(r.ciLow, 3)}, ${fixed(r.ciHigh, 3)}]`)),
+        el('span', { className: 'muted ci' }, ` [${fixed(r.ciLow ?? 0, 3)}, ${fixed(r.ciHigh ?? 0, 3)}]`)),
       el('td', { className: 'num' }, pValue(r.pValue)),
       el('td', { className: 'verdict' }, v));
   });
@@ -142,6 +154,7 @@ export async function render(root, ctx) {
     ? matched.map(([b, c]) => el('article', { className: 'pair', dataset: { pair: b.sample.pairId } },
       el('p', { className: 'pair-prompt' }, shorten(b.sample.prompt, 300)),
       el('div', { className: 'pair-sides' }, side(b, 'baseline'), side(c, 'candidate'))))
-    : message(`No pairs among the newest ${PAIR_WINDOW} samples of each population.`)));
+    : message(`No pairs: none of the candidate's newest ${PAIR_WINDOW} samples shares a ` +
+      'pair_id with a baseline sample.')));
   ctx.clearError();
 }

@@ -152,7 +152,7 @@ export async function render(root, ctx) {
     top.canvas.id = `chart-quality-${id}`;
     bottom.canvas.id = `chart-count-${id}`;
     const total = series.reduce((a, s) => a + Number(s.total?.count || 0), 0);
-    const mean = series.length === 1 ? series[0].total?.mean : null;
+    const mean = series.length === 1 ? series[0].total?.mean ?? 0 : null;
     const p = panel(rubric, el('p', { className: 'muted' }, mean !== null && mean !== undefined
       ? `mean ${fixed(mean, 3)} over ${count(total)} scored samples`
       : `${count(total)} scored samples in ${series.length} groups`), top.box, bottom.box);
@@ -160,9 +160,9 @@ export async function render(root, ctx) {
     quality.append(p);
     const groups = series.map((s) => ({
       label: grouping.groupBy ? groupLabel(s) : rubric,
-      mean: column(s, b, (x) => x.mean),
-      low: column(s, b, (x) => x.meanCiLow),
-      high: column(s, b, (x) => x.meanCiHigh),
+      mean: column(s, b, (x) => x.mean ?? 0),
+      low: column(s, b, (x) => x.meanCiLow ?? 0),
+      high: column(s, b, (x) => x.meanCiHigh ?? 0),
       n: column(s, b, (x) => Number(x.count || 0)),
     }));
     charts.bandChart(top.canvas, { labels: b.labels, series: groups,
@@ -179,9 +179,11 @@ export async function render(root, ctx) {
       if (!res || !ctx.alive()) return;
       for (const s of res.series || []) qualityPanel(s.group, [s]);
     } else {
-      const rubrics = filter.rubric ? [filter.rubric]
-        : ((await guard(api.listRubrics()))?.rubrics || []).filter((r) => r.enabled !== false)
-          .map((r) => r.name);
+      // The rubrics with scores in the range (one rollup read), then one grouped trend each.
+      const byRubric = await guard(api.trend({ filter, bucketS: range.endMs / 1000 -
+        range.startMs / 1000, groupBy: 'GROUP_BY_RUBRIC' }));
+      if (!byRubric || !ctx.alive()) return;
+      const rubrics = (byRubric.series || []).map((s) => s.group);
       const answers = await Promise.all(rubrics.map((r) => guard(api.trend({
         filter: { ...filter, rubric: r }, bucketS: range.bucketS, ...groupReq }))));
       if (!ctx.alive()) return;
@@ -214,13 +216,13 @@ export async function render(root, ctx) {
     charts.lineChart(box.canvas, { labels: b.labels, series, yTitle,
       onClick: (i, si) => openBucket(i, owners[si], '') });
   };
-  const latencyPickers = grouping.groupBy ? [['p95', (x) => x.p95]]
-    : [['p50', (x) => x.p50], ['p95', (x) => x.p95], ['p99', (x) => x.p99]];
+  const latencyPickers = grouping.groupBy ? [['p95', (x) => x.p95 ?? 0]]
+    : [['p50', (x) => x.p50 ?? 0], ['p95', (x) => x.p95 ?? 0], ['p99', (x) => x.p99 ?? 0]];
   const opsDone = Promise.all([
     metricPanel('METRIC_LATENCY_MS', grouping.groupBy ? 'Latency p95' : 'Latency p50 / p95 / p99',
       'chart-latency', latencyPickers, 'ms'),
-    metricPanel('METRIC_ERROR', 'Error rate', 'chart-errors', [['', (x) => x.mean]], 'share'),
-    metricPanel('METRIC_COST_USD', 'Cost', 'chart-cost', [['', (x) => x.sum]], 'USD'),
+    metricPanel('METRIC_ERROR', 'Error rate', 'chart-errors', [['', (x) => x.mean ?? 0]], 'share'),
+    metricPanel('METRIC_COST_USD', 'Cost', 'chart-cost', [['', (x) => x.sum ?? 0]], 'USD'),
   ]);
 
   await Promise.all([tilesDone, qualityDone, opsDone]);

@@ -9,7 +9,7 @@ import * as state from '../state.js';
 
 const PAGE = 50;
 // Worst first looks at this many of the newest matching samples (one ListSamples page).
-const WORST_WINDOW = 1000;
+const WORST_WINDOW = 300;
 // A download stops after this many samples.
 const DOWNLOAD_MAX = 100000;
 
