@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh llmtapd llmtap-demo
 
-GRPC=127.0.0.1:7317 HTTP=127.0.0.1:7318
+GRPC=${LLMTAP_DEMO_GRPC:-127.0.0.1:7317} HTTP=${LLMTAP_DEMO_HTTP:-127.0.0.1:7318}
 mkdir -p data
 if [[ -f data/llmtapd.pid ]] && kill -0 "$(cat data/llmtapd.pid)" 2>/dev/null; then
   echo "llmtapd already running (pid $(cat data/llmtapd.pid))"

@@ -40,14 +40,18 @@ absl::Status TailStream::Handle(const v1::Filter& filter, httplib::Response& res
         Cat("tail: at most ", kMaxStreams, " live streams at once; close one"));
   }
   std::shared_ptr<TailHub::Subscription> sub = hub_->Subscribe();
-  auto last_write = std::make_shared<absl::Time>(absl::Now());
-  auto lost = std::make_shared<uint64_t>(0);
+  struct Progress {
+    bool started = false;
+    absl::Time last_write;
+    uint64_t lost = 0;
+  };
+  auto progress = std::make_shared<Progress>();
   res.set_header("Cache-Control", "no-store");
   res.set_chunked_content_provider(
       "text/event-stream",
-      [this, sub, filter, last_write, lost](size_t, httplib::DataSink& sink) {
+      [this, sub, filter, progress](size_t, httplib::DataSink& sink) {
         auto send = [&](const std::string& text) {
-          *last_write = absl::Now();
+          progress->last_write = absl::Now();
           return sink.write(text.data(), text.size());
         };
         if (stopped_ || sub->closed()) {
@@ -55,28 +59,28 @@ absl::Status TailStream::Handle(const v1::Filter& filter, httplib::Response& res
           return true;
         }
         if (!sink.is_writable()) return false;
-        if (*last_write == absl::InfinitePast()) {
-          if (!send(": llmtap tail\n\n")) return false;  // Headers out at once.
+        if (!progress->started) {
+          progress->started = true;
+          if (!send(": llmtap tail\n\n")) return false;  // The headers go out at once.
         }
         v1::TailResponse event;
         if (sub->Next(&event, kPoll)) {
-          if (sub->lost() != *lost) {
-            *lost = sub->lost();
-            if (!send(Cat("event: lost\ndata: ", *lost, "\n\n"))) return false;
+          if (sub->lost() != progress->lost) {
+            progress->lost = sub->lost();
+            if (!send(Cat("event: lost\ndata: ", progress->lost, "\n\n"))) return false;
           }
           if (!TailMatches(filter, event)) return true;
           std::string json;
           (void)google::protobuf::util::MessageToJsonString(event, &json);
           return send(Cat("data: ", json, "\n\n"));
         }
-        if (absl::Now() - *last_write >= kKeepAlive) return send(": keep-alive\n\n");
+        if (absl::Now() - progress->last_write >= kKeepAlive) return send(": keep-alive\n\n");
         return true;
       },
       [hub = hub_, sub, open = open_](bool) {
         hub->Unsubscribe(sub);
         open->fetch_sub(1);
       });
-  *last_write = absl::InfinitePast();
   return absl::OkStatus();
 }
 

@@ -130,7 +130,8 @@ absl::Status ScanFiltered(
     if (!error.ok()) return error;
     if (examined > kMaxScanSamples) {
       return absl::ResourceExhaustedError(
-          Cat("filter: session_id, prompt_version, metadata and score filters scan raw samples, at most ",
+          Cat("filter: session_id, prompt_version, metadata and score filters scan raw samples, "
+              "at most ",
               kMaxScanSamples,
               " per request; narrow filter.start_unix_nano..end_unix_nano or set filter.app"));
     }

@@ -464,6 +464,9 @@ describe('dashboard', () => {
       (await page.$$(`#live tbody tr[data-id="${late.id}"]`)).length === RUBRICS);
     assert.equal((await page.$$(`#live tbody tr[data-id="${other.id}"]`)).length, 0);
     await screenshot('live');
+    const bad = await page.request.get(url('api/v1/tail?scoreBelow=much'));
+    assert.equal(bad.status(), 400);
+    assert.match((await bad.json()).message, /scoreBelow/);
   });
 
   test('a server error is shown, not swallowed', async () => {

@@ -142,7 +142,9 @@ class Demo {
     const std::string tenants[] = {"acme", "acme", "globex", "initech"};
     s.metadata["tenant"] = tenants[rng_() % 4];
     s.metadata["region"] = rng_() % 3 == 0 ? "us" : "eu";
-    if (mini) s.metadata["model_revision"] = now_ - spec.start < kRegression ? "2025-12-01" : "2024-07-18";
+    if (mini) {
+      s.metadata["model_revision"] = now_ - spec.start < kRegression ? "2025-12-01" : "2024-07-18";
+    }
     client_->Record(std::move(s));
     ++recorded_;
   }

@@ -183,8 +183,9 @@ function init() {
   $('error-dismiss').addEventListener('click', clearError);
   state.onChange(render);
   render();
-  // After the first paint: suggestions for the filter inputs.
-  setTimeout(fillSuggestions, 300);
+  // Suggestions for the filter inputs, once, when the filter bar is first used (not during the
+  // first paint).
+  $('filters').addEventListener('focusin', fillSuggestions, { once: true });
 }
 
 init();

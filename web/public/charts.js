@@ -24,12 +24,24 @@ function alpha(hex, a) {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
 }
 
+// Points are drawn only when there are few; hovering and clicking still find the nearest.
+const pointRadius = (labels) => (labels.length > 60 ? 0 : 2);
+
 function make(canvas, config, onClick) {
   const chart = new Chart(canvas, config);
   if (onClick) {
-    chart.options.onClick = (evt, elements) => {
-      const hit = elements.find((e) => chart.data.datasets[e.datasetIndex].seriesIndex !== undefined);
-      if (hit) onClick(hit.index, chart.data.datasets[hit.datasetIndex].seriesIndex);
+    // The bucket under the pointer, and of the series there the one nearest to it vertically
+    // (confidence bands are not series).
+    chart.options.onClick = (evt) => {
+      const els = chart.getElementsAtEventForMode(evt, 'index', { intersect: false }, false)
+        .filter((e) => {
+          const d = chart.data.datasets[e.datasetIndex];
+          return d.seriesIndex !== undefined && d.data[e.index] !== null;
+        });
+      if (!els.length) return;
+      const hit = els.reduce((a, e) => (Math.abs(e.element.y - evt.y) <
+        Math.abs(a.element.y - evt.y) ? e : a));
+      onClick(hit.index, chart.data.datasets[hit.datasetIndex].seriesIndex);
     };
     chart.options.onHover = (evt, elements) => {
       evt.native.target.style.cursor = elements.length ? 'pointer' : 'default';
@@ -72,7 +84,8 @@ export function bandChart(canvas, { labels, series, yTitle = 'score', yMin = 0, 
     datasets.push({ label: `${s.label} 95% CI`, data: s.high, band: true, borderWidth: 0,
       pointRadius: 0, fill: '-1', backgroundColor: alpha(color, 0.15), spanGaps: false });
     datasets.push({ label: s.label, data: s.mean, seriesIndex: i, borderColor: color,
-      backgroundColor: color, pointRadius: 2, borderWidth: 2, tension: 0.2, spanGaps: false });
+      backgroundColor: color, pointRadius: pointRadius(labels), borderWidth: 2, tension: 0.2,
+      spanGaps: false });
   });
   return make(canvas, { type: 'line', data: { labels, datasets },
     options: baseOptions(yTitle, { yMin, yMax }) }, onClick);
@@ -83,7 +96,7 @@ export function lineChart(canvas, { labels, series, yTitle, onClick, yMax }) {
   const datasets = series.map((s, i) => ({
     label: s.label, data: s.data, seriesIndex: i,
     borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length],
-    pointRadius: 2, borderWidth: 2, tension: 0.2, spanGaps: false,
+    pointRadius: pointRadius(labels), borderWidth: 2, tension: 0.2, spanGaps: false,
   }));
   return make(canvas, { type: 'line', data: { labels, datasets },
     options: baseOptions(yTitle, { yMax }) }, onClick);
@@ -96,7 +109,7 @@ export function barChart(canvas, { labels, series, yTitle, onClick }) {
     backgroundColor: alpha(PALETTE[i % PALETTE.length], 0.6),
   }));
   const options = baseOptions(yTitle, { stacked: true });
-  options.plugins.legend.display = series.length > 1;
+  options.plugins.legend.display = false;  // The chart above it names the series.
   return make(canvas, { type: 'bar', data: { labels, datasets }, options }, onClick);
 }
 

@@ -5,7 +5,8 @@
 //
 // Keys (all optional):
 //   view      overview | compare | samples | alerts | rubrics | live   (default overview)
-//   range     1h | 24h | 7d | 30d | custom (default 24h); from, to: ISO times for custom
+//   range     1h | 24h | 7d | 30d | custom (default 24h); from, to: ISO times for custom;
+//             prev24h, prev7d: the 24 h / 7 d before the last 24 h / 7 d (Compare)
 //   app, model, variant, pv (prompt version), session, meta ("key=value,key2=value2")
 //   rubric, below, above  (rubric with score below / above)
 //   group     model | variant | app | pv | meta:<key>   (the overview's group-by)
@@ -79,6 +80,13 @@ export function timeRange(prefix = '', now = Date.now()) {
     const to = Date.parse(get(`${prefix}to`) || (prefix ? get('to') : ''));
     endMs = Number.isFinite(to) ? to : now;
     startMs = Number.isFinite(from) && from < endMs ? from : endMs - 86400e3;
+  } else if (range.startsWith('prev') && RANGES[range.slice(4)]) {
+    // The period of the same length just before the last one ("last week" against "this week").
+    const span = RANGES[range.slice(4)] * 1000;
+    const b = bucketFor(span / 1000) * 1000;
+    endMs = Math.ceil(now / b) * b - span;
+    startMs = endMs - span;
+    return { startMs, endMs, bucketS: b / 1000 };
   } else {
     const span = (RANGES[range] || RANGES['24h']) * 1000;
     endMs = now;

@@ -20,7 +20,9 @@ function populationForm(prefix, title) {
     let input;
     if (k === 'range') {
       input = el('select', { id, name: `${prefix}${k}` }, el('option', { value: '' }, 'as the filter'),
-        ['1h', '24h', '7d', '30d', 'custom'].map((r) => el('option', { value: r }, r)));
+        [['1h', 'last 1 h'], ['24h', 'last 24 h'], ['7d', 'last 7 d'], ['30d', 'last 30 d'],
+          ['prev24h', 'the 24 h before'], ['prev7d', 'the 7 d before'], ['custom', 'custom']]
+          .map(([r, t]) => el('option', { value: r }, t)));
     } else {
       input = el('input', { id, name: `${prefix}${k}`, size: k === 'meta' ? 14 : 10,
         placeholder: k === 'from' || k === 'to' ? 'ISO time, if custom' : 'as the filter',
@@ -67,7 +69,9 @@ export async function render(root, ctx) {
   forms[0].node, forms[1].node,
   el('div', { className: 'buttons' }, labeled('max drop', maxDrop),
     el('button', { type: 'submit', id: 'compare-apply' }, 'Compare'),
-    el('button', { type: 'button', id: 'compare-swap' }, 'Swap')));
+    el('button', { type: 'button', id: 'compare-swap' }, 'Swap'),
+    el('button', { type: 'button', id: 'compare-weeks' }, 'This week against last'),
+    el('button', { type: 'button', id: 'compare-shadow' }, 'Shadow against production')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const changes = { maxdrop: maxDrop.value === '0.02' ? '' : maxDrop.value };
@@ -76,6 +80,18 @@ export async function render(root, ctx) {
     });
     state.set(changes);
   });
+  const preset = (b, c) => {
+    const changes = {};
+    for (const [k] of FIELDS) {
+      changes[`b.${k}`] = b[k] || '';
+      changes[`c.${k}`] = c[k] || '';
+    }
+    state.set(changes);
+  };
+  form.querySelector('#compare-weeks').addEventListener('click', () =>
+    preset({ range: 'prev7d' }, { range: '7d' }));
+  form.querySelector('#compare-shadow').addEventListener('click', () =>
+    preset({ variant: 'production' }, { variant: 'shadow' }));
   form.querySelector('#compare-swap').addEventListener('click', () => {
     const changes = {};
     for (const [k] of FIELDS) {
