@@ -131,6 +131,7 @@ class ServerImpl final : public Server {
     }
     http_ = std::make_unique<HttpServer>(query_handlers_.get(), admin_handlers_.get(), &metrics_,
                                          config_.security().tls());
+    http_->ServeTail(&tail_);
     if (absl::Status s = http_->Start(options.http_addr); !s.ok()) return s;
     spdlog::info("llmtapd serving{}: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {} (WAL {}, {})",
                  *tls ? " with TLS" : "", grpc_port_, http_->port(), options.data_dir,

@@ -9,6 +9,7 @@
 //   GET  /api/v1/samples        ListSamples from query parameters (app, model, variant,
 //                               page_size, page_token, with_scores)
 //   GET  /api/v1/samples/<id>   GetSample
+//   GET  /api/v1/tail           new scores as server-sent events (see tail_stream.h)
 //   GET  /metrics               Prometheus text
 //   GET  /healthz               "ok"
 #ifndef LLMTAP_COLLECTOR_HTTP_HTTP_SERVER_H_
@@ -22,6 +23,7 @@
 #include "collector/common/metrics.h"
 #include "collector/auth/admin_handlers.h"
 #include "collector/auth/tls.h"
+#include "collector/http/tail_stream.h"
 #include "collector/query/query_handlers.h"
 
 namespace httplib {
@@ -38,6 +40,10 @@ class HttpServer {
              const v1::TlsConfig& tls = v1::TlsConfig());
   ~HttpServer();
 
+  // Serves GET /api/v1/tail from `hub` (which must outlive the server); until then the route
+  // answers UNIMPLEMENTED. REQUIRES: Start() not called yet.
+  void ServeTail(TailHub* hub) { tail_ = std::make_unique<TailStream>(hub); }
+
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
   absl::Status Start(const std::string& address);
   // The bound port, after Start.
@@ -50,6 +56,7 @@ class HttpServer {
   const QueryHandlers* const queries_;
   const AdminHandlers* const admin_;
   const Metrics* const metrics_;
+  std::unique_ptr<TailStream> tail_;
   std::unique_ptr<HttpsCertificates> certificates_;  // Outlives server_.
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -247,6 +247,7 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
   const v1::Filter& filter = request.filter();
   if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
   for (const auto& [set, field] : {std::pair{!filter.session_id().empty(), "session_id"},
+                                   std::pair{!filter.prompt_version().empty(), "prompt_version"},
                                    std::pair{filter.metadata_size() > 0, "metadata"},
                                    std::pair{filter.has_score_below(), "score_below"},
                                    std::pair{filter.has_score_above(), "score_above"}}) {
