@@ -257,6 +257,7 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     response.set_sdk_retried(response.sdk_retried() + c.retried());
   });
   if (!s.ok()) return s;
+  if (live_scoring_) live_scoring_(filter.app(), &response);
   return response;
 }
 

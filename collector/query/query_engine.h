@@ -5,6 +5,8 @@
 #ifndef LLMTAP_COLLECTOR_QUERY_QUERY_ENGINE_H_
 #define LLMTAP_COLLECTOR_QUERY_QUERY_ENGINE_H_
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "collector/query/filter.h"
 #include "collector/query/summary.h"
@@ -40,9 +42,14 @@ class QueryEngine {
   // filter's rubric when it names one. Takes app, model, variant, rubric and time range only.
   absl::StatusOr<v1::CompletenessResponse> Completeness(
       const v1::CompletenessRequest& request) const;
+  // Fills Completeness's live scoring fields (20-29) for an app ("" for all); set once, before
+  // serving (the scoring engine's FillCompleteness).
+  using LiveScoring = std::function<void(std::string_view app, v1::CompletenessResponse*)>;
+  void SetLiveScoring(LiveScoring live) { live_scoring_ = std::move(live); }
 
  private:
   const Store* const store_;
+  LiveScoring live_scoring_;
 };
 
 }  // namespace llmtap::collector
