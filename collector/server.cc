@@ -89,7 +89,7 @@ class ServerImpl final : public Server {
     rubrics_ = std::make_unique<RubricRegistry>(store_.get(), ScorerEnv{&config_});
     if (absl::Status s = rubrics_->Load(config_.rubrics()); !s.ok()) return s;
     scoring_ = std::make_unique<ScoringEngine>(store_.get(), rubrics_.get(), &tail_, &metrics_,
-                                               config_.scoring());
+                                               config_);
     scoring_->Start();
 
     prices_ = std::make_unique<PriceTable>(config_.prices());
@@ -104,6 +104,10 @@ class ServerImpl final : public Server {
         gate_.get(), &metrics_,
         ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
     engine_ = std::make_unique<QueryEngine>(store_.get());
+    engine_->SetLiveScoring([this](const QueryEngine::AppMatcher& apps,
+                                   v1::CompletenessResponse* out) {
+      if (scoring_) scoring_->FillCompleteness(apps, out);
+    });
     auto alerting = Alerting::Create(store_.get(), config_.alerting(), &metrics_);
     if (!alerting.ok()) return alerting.status();
     alerting_ = std::move(*alerting);

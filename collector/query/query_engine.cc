@@ -296,6 +296,9 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     response.set_sdk_retried(response.sdk_retried() + c.retried());
   });
   if (!s.ok()) return s;
+  if (live_scoring_) {
+    live_scoring_([&filter](std::string_view app) { return AppMatches(filter, app); }, &response);
+  }
   return response;
 }
 

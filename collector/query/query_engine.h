@@ -7,6 +7,8 @@
 #ifndef LLMTAP_COLLECTOR_QUERY_QUERY_ENGINE_H_
 #define LLMTAP_COLLECTOR_QUERY_QUERY_ENGINE_H_
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "collector/auth/principal.h"
 #include "collector/query/filter.h"
@@ -48,6 +50,12 @@ class QueryEngine {
   // filter's rubric when it names one. Takes app, model, variant, rubric and time range only.
   absl::StatusOr<v1::CompletenessResponse> Completeness(
       const Principal& who, const v1::CompletenessRequest& request) const;
+  // Fills Completeness's live scoring fields (20-29) for an app ("" for all); set once, before
+  // serving (the scoring engine's FillCompleteness).
+  // `app_matches` says which apps the caller's filter (and key) covers.
+  using AppMatcher = std::function<bool(std::string_view app)>;
+  using LiveScoring = std::function<void(const AppMatcher& app_matches, v1::CompletenessResponse*)>;
+  void SetLiveScoring(LiveScoring live) { live_scoring_ = std::move(live); }
 
  private:
   absl::StatusOr<v1::GetSampleResponse> GetSample(const v1::GetSampleRequest& request) const;
@@ -57,6 +65,7 @@ class QueryEngine {
       const v1::CompletenessRequest& request) const;
 
   const Store* const store_;
+  LiveScoring live_scoring_;
 };
 
 }  // namespace llmtap::collector
