@@ -101,6 +101,9 @@ void HttpServer::Routes() {
   s.Post("/api/v1/Compare",
          JsonRpc<v1::CompareRequest, v1::CompareResponse>(
              [this](const v1::CompareRequest& r) { return engine_->Compare(r); }));
+  s.Post("/api/v1/Agreement",
+         JsonRpc<v1::AgreementRequest, v1::AgreementResponse>(
+             [this](const v1::AgreementRequest& r) { return engine_->Agreement(r); }));
   s.Get(R"(/api/v1/samples/([0-9a-f]+))", [this](const httplib::Request& req,
                                                 httplib::Response& res) {
     v1::GetSampleRequest r;

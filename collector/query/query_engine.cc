@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "collector/common/strings.h"
+#include "collector/query/agreement_query.h"
 #include "collector/query/compare_query.h"
 #include "collector/query/rollup_reader.h"
 #include "collector/query/trend_query.h"
@@ -201,6 +202,11 @@ absl::StatusOr<v1::TrendResponse> QueryEngine::Trend(const v1::TrendRequest& req
 absl::StatusOr<v1::CompareResponse> QueryEngine::Compare(
     const v1::CompareRequest& request) const {
   return RunCompare(*store_, request);
+}
+
+absl::StatusOr<v1::AgreementResponse> QueryEngine::Agreement(
+    const v1::AgreementRequest& request) const {
+  return RunAgreement(*store_, request);
 }
 
 absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(

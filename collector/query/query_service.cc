@@ -41,6 +41,11 @@ grpc::Status QueryService::Compare(grpc::ServerContext*, const v1::CompareReques
   return Answer(engine_->Compare(*request), response);
 }
 
+grpc::Status QueryService::Agreement(grpc::ServerContext*, const v1::AgreementRequest* request,
+                                     v1::AgreementResponse* response) {
+  return Answer(engine_->Agreement(*request), response);
+}
+
 grpc::Status QueryService::Completeness(grpc::ServerContext*,
                                         const v1::CompletenessRequest* request,
                                         v1::CompletenessResponse* response) {
