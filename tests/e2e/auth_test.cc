@@ -278,7 +278,7 @@ TEST_F(Auth, EveryRpcIsCoveredByTheIsolationWalk) {
     for (int i = 0; i < 20; ++i) {
       auto* label = r.add_labels();
       label->set_sample_id(Id(0xb, i));
-      label->set_label("pass");
+      label->set_value("pass");
     }
     v1::AgreementResponse got;
     grpc::Status s = Call(query_, &Q::Agreement, read_a_, r, &got);
