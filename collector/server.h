@@ -21,6 +21,7 @@ struct ServerOptions {
   std::string data_dir = "data";
   std::string grpc_addr = "127.0.0.1:7317";  // Port 0 picks a free port.
   std::string http_addr = "127.0.0.1:7318";
+  std::string proxy_addr;  // Empty: no gateway (collector/gateway/gateway.h).
 };
 
 class Server {
@@ -30,6 +31,8 @@ class Server {
 
   virtual int grpc_port() const = 0;
   virtual int http_port() const = 0;
+  // The gateway's port; 0 without --proxy_addr.
+  virtual int proxy_port() const = 0;
   // Blocks until Shutdown() is called (from another thread).
   virtual void Wait() = 0;
   // Stops taking calls, lets calls in flight finish for up to `grace`, commits what was

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
-  chromium
+  chromium maven unzip
 )
 PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3)
 
@@ -41,6 +41,9 @@ if [[ -x $GOBIN_DIR/grpcurl ]] && "$GOBIN_DIR/grpcurl" -version 2>&1 | grep -q "
 else
   GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
 fi
+
+step "OTLP .proto files"
+scripts/fetch_otlp_protos.sh
 
 step "RocksDB release build"
 # Debian's library with its assertions compiled out (see scripts/build_rocksdb.sh). Without it

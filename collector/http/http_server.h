@@ -11,6 +11,7 @@
 #ifndef LLMTAP_COLLECTOR_HTTP_HTTP_SERVER_H_
 #define LLMTAP_COLLECTOR_HTTP_HTTP_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace llmtap::collector {
@@ -30,6 +33,10 @@ class HttpServer {
   // `engine` and `metrics` must outlive the server.
   HttpServer(const QueryEngine* engine, const Metrics* metrics);
   ~HttpServer();
+
+  // Serves POST `path` with `handler` as well (e.g. OTLP's /v1/traces). Before Start().
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  void AddPost(const std::string& path, Handler handler);
 
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
   absl::Status Start(const std::string& address);
