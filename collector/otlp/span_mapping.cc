@@ -9,14 +9,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "collector/common/strings.h"
-#include "nlohmann/json.hpp"
+#include "simdjson.h"
 
 namespace llmtap::collector::otlp {
 namespace {
 
 using otel::common::v1::AnyValue;
 using otel::common::v1::KeyValue;
-using Json = nlohmann::json;
 
 constexpr std::string_view kGenAi = "GenAI";
 constexpr std::string_view kDeprecated = "GenAI (deprecated)";
@@ -214,40 +213,63 @@ void AppendText(std::string* out, std::string_view text) {
   out->append(text);
 }
 
+// JSON is read with simdjson (DOM): message lists are most of a GenAI span's bytes, and
+// reading them is most of the receiver's own CPU. One parser per thread.
+simdjson::dom::parser& Parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+// Parses `text` in place: pads the string's buffer as simdjson needs instead of copying it.
+simdjson::simdjson_result<simdjson::dom::element> ParseJson(std::string& text) {
+  text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  return Parser().parse(text.data(), text.size(), /*realloc_if_needed=*/false);
+}
+
+std::string_view Str(simdjson::dom::element e) {
+  std::string_view v;
+  return e.get_string().get(v) == simdjson::SUCCESS ? v : std::string_view();
+}
+
 // Text of a GenAI parts list ([{"type": "text", "content": ...}]) or of an OpenAI content
-// list ([{"type": "text", "text": ...}] or strings).
-std::string PartsText(const Json& parts) {
+// list ([{"type": "text", "text": ...}] or strings), or a string.
+std::string PartsText(simdjson::dom::element parts) {
   std::string out;
-  if (parts.is_string()) return parts.get<std::string>();
-  if (!parts.is_array()) return out;
-  for (const Json& p : parts) {
+  if (parts.is_string()) return std::string(Str(parts));
+  simdjson::dom::array list;
+  if (parts.get_array().get(list) != simdjson::SUCCESS) return out;
+  for (simdjson::dom::element p : list) {
     if (p.is_string()) {
-      AppendText(&out, p.get_ref<const std::string&>());
-    } else if (p.is_object()) {
-      auto type = p.find("type");
-      if (type != p.end() && type->is_string() && *type != "text") continue;
-      for (const char* k : {"content", "text"}) {
-        auto it = p.find(k);
-        if (it != p.end() && it->is_string()) AppendText(&out, it->get_ref<const std::string&>());
-      }
+      AppendText(&out, Str(p));
+      continue;
+    }
+    simdjson::dom::object part;
+    if (p.get_object().get(part) != simdjson::SUCCESS) continue;
+    simdjson::dom::element type;
+    if (part["type"].get(type) == simdjson::SUCCESS && Str(type) != "text") continue;
+    for (const char* k : {"content", "text"}) {
+      simdjson::dom::element t;
+      if (part[k].get(t) == simdjson::SUCCESS) AppendText(&out, Str(t));
     }
   }
   return out;
 }
 
-void ParseMessageList(const Json& list, std::vector<Message>* out) {
-  for (const Json& m : list) {
-    if (!m.is_object()) continue;
-    const Json* body = &m;
-    if (auto it = m.find("message"); it != m.end() && it->is_object()) body = &*it;  // choices
+void ParseMessageList(simdjson::dom::array list, std::vector<Message>* out) {
+  for (simdjson::dom::element m : list) {
+    simdjson::dom::object body;
+    if (m.get_object().get(body) != simdjson::SUCCESS) continue;
+    simdjson::dom::object inner;
+    if (body["message"].get_object().get(inner) == simdjson::SUCCESS) body = inner;  // choices
     Message msg;
-    if (auto it = body->find("role"); it != body->end() && it->is_string()) msg.role = *it;
-    if (auto it = body->find("parts"); it != body->end()) {
-      msg.text = PartsText(*it);
-    } else if (auto c = body->find("content"); c != body->end()) {
-      msg.text = PartsText(*c);
-    } else if (auto t = body->find("text"); t != body->end() && t->is_string()) {
-      msg.text = *t;  // Completions API choices.
+    simdjson::dom::element e;
+    if (body["role"].get(e) == simdjson::SUCCESS) msg.role = std::string(Str(e));
+    if (body["parts"].get(e) == simdjson::SUCCESS) {
+      msg.text = PartsText(e);
+    } else if (body["content"].get(e) == simdjson::SUCCESS) {
+      msg.text = PartsText(e);
+    } else if (body["text"].get(e) == simdjson::SUCCESS) {
+      msg.text = std::string(Str(e));  // Completions API choices.
     }
     if (!msg.text.empty() || !msg.role.empty()) out->push_back(std::move(msg));
   }
@@ -258,24 +280,27 @@ void ParseMessageList(const Json& list, std::vector<Message>* out) {
 void ParseMessages(std::string text, std::vector<Message>* out) {
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
-    Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_array()) return ParseMessageList(j, out);
-    if (j.is_object()) {
-      for (const char* k : {"messages", "choices"}) {
-        auto it = j.find(k);
-        if (it != j.end() && it->is_array()) {
+    simdjson::dom::element doc;
+    if (ParseJson(text).get(doc) == simdjson::SUCCESS) {
+      simdjson::dom::array list;
+      if (doc.get_array().get(list) == simdjson::SUCCESS) return ParseMessageList(list, out);
+      simdjson::dom::object obj;
+      if (doc.get_object().get(obj) == simdjson::SUCCESS) {
+        for (const char* k : {"messages", "choices"}) {
+          if (obj[k].get_array().get(list) != simdjson::SUCCESS) continue;
           std::vector<Message> got;
-          ParseMessageList(*it, &got);
+          ParseMessageList(list, &got);
           if (std::string_view(k) == "choices" && got.size() > 1) got.resize(1);
           if (!got.empty()) {
             for (auto& m : got) out->push_back(std::move(m));
             return;
           }
         }
-      }
-      if (auto it = j.find("prompt"); it != j.end() && it->is_string()) {
-        out->push_back(Message{"", *it});
-        return;
+        simdjson::dom::element prompt;
+        if (obj["prompt"].get(prompt) == simdjson::SUCCESS && prompt.is_string()) {
+          out->push_back(Message{"", std::string(Str(prompt))});
+          return;
+        }
       }
     }
   }
@@ -392,8 +417,12 @@ std::vector<Message> MessagesOf(Collected& c, Target t) {
   if (v == nullptr) return out;
   if (kRows[row].decode == Decode::kParts) {
     std::string text = TakeString(v);
-    Json j = Json::parse(text, nullptr, false);
-    out.push_back(Message{"system", j.is_discarded() ? std::move(text) : PartsText(j)});
+    simdjson::dom::element doc;
+    if (ParseJson(text).get(doc) == simdjson::SUCCESS) {
+      out.push_back(Message{"system", PartsText(doc)});
+    } else {
+      out.push_back(Message{"system", std::move(text)});
+    }
     return out;
   }
   ParseMessages(TakeString(v), &out);
@@ -410,9 +439,13 @@ void AddMetadata(const MappingRow& row, AnyValue* v, v1::Sample* sample) {
     for (const KeyValue& kv : v->kvlist_value().values()) (*meta)[kv.key()] = ScalarText(kv.value());
     return;
   }
-  Json j = Json::parse(TakeString(v), nullptr, false);
-  if (!j.is_object()) return;
-  for (auto& [k, val] : j.items()) (*meta)[k] = val.is_string() ? val.get<std::string>() : val.dump();
+  std::string text = TakeString(v);
+  simdjson::dom::object obj;
+  if (ParseJson(text).get_object().get(obj) != simdjson::SUCCESS) return;
+  for (auto field : obj) {
+    (*meta)[std::string(field.key)] =
+        field.value.is_string() ? std::string(Str(field.value)) : simdjson::to_string(field.value);
+  }
 }
 
 }  // namespace
