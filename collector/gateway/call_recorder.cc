@@ -126,8 +126,7 @@ v1::Sample SampleFromCall(CallRecord call, std::string id) {
   }
   if (!call.error.empty()) {
     s.set_status(v1::CALL_STATUS_ERROR);
-    s.set_error(call.http_status == 0 ? call.error
-                                      : Cat(call.error, " (upstream HTTP ", call.http_status, ")"));
+    s.set_error(std::move(call.error));
   } else if (!answered) {
     s.set_status(v1::CALL_STATUS_ERROR);
     s.set_error(UpstreamError(call.http_status, call.response_body));

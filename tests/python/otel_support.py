@@ -291,3 +291,14 @@ def start_logs_sink(fail_first: int = 0) -> LogsSink:
     server = _Quiet(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return LogsSink(server=server, requests=got, fail_first=fails)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def model_server():
+    """One local model server for every test that needs it."""
+    m = ModelServer()
+    yield m
+    m.stop()

@@ -26,6 +26,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 import otel_support
+from otel_support import model_server  # noqa: F401 (fixture)
 
 CONFIG = """
 rubrics {{ name: "concise" kind: RUBRIC_KIND_LENGTH length {{ max_words: 60 }} }}
@@ -255,14 +256,7 @@ def test_raw_grpc_export_is_acked_after_commit_and_stored_once(daemon, app):
     assert s["status"] == "CALL_STATUS_ERROR" and s["error"] == "boom"
 
 
-@pytest.fixture(scope="module")
-def model():
-    m = otel_support.ModelServer()
-    yield m
-    m.stop()
-
-
-def test_openai_instrumentation_traces_real_model_calls(daemon, model, app):
+def test_openai_instrumentation_traces_real_model_calls(daemon, model_server, app):
     """OpenInference's instrumentation of the official openai client, calling the local SmolLM2
     server: its spans land as samples with the call's model, text and tokens, and get scored.
     (opentelemetry-instrumentation-openai-v2 2.4b0 does not import against the current
@@ -274,7 +268,7 @@ def test_openai_instrumentation_traces_real_model_calls(daemon, model, app):
     instrumentor = OpenAIInstrumentor()
     instrumentor.instrument(tracer_provider=provider)
     try:
-        client = openai.OpenAI(base_url=model.base_url, api_key="unused", max_retries=0)
+        client = openai.OpenAI(base_url=model_server.base_url, api_key="unused", max_retries=0)
         answer = client.chat.completions.create(
             model="smollm2",
             messages=[{"role": "user", "content": "Say hello in one word."}],
