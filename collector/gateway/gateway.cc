@@ -103,6 +103,7 @@ Gateway::Gateway(const v1::GatewayConfig& config, const IngestEntry* entry, Metr
           {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})),
       server_(std::make_unique<httplib::Server>()) {
   server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  server_->set_tcp_nodelay(true);  // Headers and body go in separate writes: no Nagle wait.
   for (const char* endpoint : {"chat/completions", "completions", "embeddings"}) {
     server_->Post(Cat("/v1/", endpoint),
                   [this, e = std::string(endpoint)](const httplib::Request& req,
