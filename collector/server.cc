@@ -25,6 +25,13 @@
 #include "collector/ingest/committer.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/pricing.h"
+#include "collector/gateway/gateway.h"
+#include "sdk/src/http/http_client.h"
+#include "collector/otlp/ingest_entry.h"
+#include "collector/otlp/otlp_http.h"
+#include "collector/otlp/otlp_receiver.h"
+#include "collector/otlp/score_exporter.h"
+#include "collector/otlp/trace_service.h"
 #include "collector/query/query_engine.h"
 #include "collector/query/query_service.h"
 #include "collector/scoring/rubric_registry.h"
@@ -98,6 +105,8 @@ class ServerImpl final : public Server {
     scoring_ = std::make_unique<ScoringEngine>(store_.get(), rubrics_.get(), &tail_, &metrics_,
                                                config_);
     scoring_->Start();
+    score_exporter_ = std::make_unique<otlp::ScoreExporter>(config_.otlp(), &tail_, &metrics_,
+                                                            internal::NewCurlHttpClient());
 
     prices_ = std::make_unique<PriceTable>(config_.prices());
     Committer::Pricer pricer;
@@ -110,6 +119,10 @@ class ServerImpl final : public Server {
     ingest_service_ = std::make_unique<IngestService>(
         gate_.get(), &metrics_,
         ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
+    ingest_entry_ = std::make_unique<IngestEntry>(gate_.get());
+    otlp_ = std::make_unique<otlp::OtlpReceiver>(ingest_entry_.get(), &metrics_);
+    const bool otlp_in = !config_.otlp().has_receiver_enabled() || config_.otlp().receiver_enabled();
+    if (otlp_in) trace_service_ = std::make_unique<otlp::TraceService>(otlp_.get());
     engine_ = std::make_unique<QueryEngine>(store_.get());
     engine_->SetLiveScoring([this](const QueryEngine::AppMatcher& apps,
                                    v1::CompletenessResponse* out) {
@@ -136,6 +149,7 @@ class ServerImpl final : public Server {
     builder.RegisterService(query_service_.get());
     builder.RegisterService(admin_service_.get());
     builder.RegisterService(health_.get());
+    if (trace_service_) builder.RegisterService(trace_service_.get());
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || grpc_port_ == 0) {
       return absl::UnavailableError(Cat("cannot listen on ", options.grpc_addr));
@@ -143,7 +157,20 @@ class ServerImpl final : public Server {
     http_ = std::make_unique<HttpServer>(query_handlers_.get(), admin_handlers_.get(), &metrics_,
                                          config_.security().tls());
     http_->ServeTail(&tail_);
+    if (otlp_in) {
+      http_->AddPost("/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
+        otlp::ServeOtlpHttpTraces(otlp_.get(), req, res);
+      });
+    }
     if (absl::Status s = http_->Start(options.http_addr); !s.ok()) return s;
+    if (!options.proxy_addr.empty()) {
+      auto gateway = gateway::Gateway::Create(config_.gateway(), ingest_entry_.get(), &metrics_,
+                                              internal::NewCurlHttpClient());
+      if (!gateway.ok()) return gateway.status();
+      gateway_ = std::move(*gateway);
+      if (absl::Status s = gateway_->Start(options.proxy_addr); !s.ok()) return s;
+      spdlog::info("llmtapd gateway: http 127.0.0.1:{}", gateway_->port());
+    }
     spdlog::info("llmtapd serving{}: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {} (WAL {}, {})",
                  *tls ? " with TLS" : "", grpc_port_, http_->port(), options.data_dir,
                  config_.storage().sync_wal() ? "synced" : "not synced",
@@ -153,6 +180,7 @@ class ServerImpl final : public Server {
 
   int grpc_port() const override { return grpc_port_; }
   int http_port() const override { return http_ ? http_->port() : 0; }
+  int proxy_port() const override { return gateway_ ? gateway_->port() : 0; }
   void Wait() override { stopped_.WaitForNotification(); }
 
   void Shutdown(absl::Duration grace) override {
@@ -160,6 +188,7 @@ class ServerImpl final : public Server {
     if (stopped_.HasBeenNotified()) return;
     spdlog::info("llmtapd shutting down");
     if (http_) http_->Stop();
+    if (gateway_) gateway_->Stop();  // Records what it holds while the committer still runs.
     if (alerting_) alerting_->Stop();  // No evaluation or webhook call during the grace time.
     if (grpc_server_) {
       health_->SetNotServing();
@@ -173,6 +202,7 @@ class ServerImpl final : public Server {
     committer_.reset();  // Joins after committing what it holds.
     if (scoring_) scoring_->Stop();
     scoring_.reset();
+    if (score_exporter_) score_exporter_->Stop(absl::Seconds(2));  // Sends what is queued.
     store_.reset();
     stopped_.Notify();
   }
@@ -195,6 +225,11 @@ class ServerImpl final : public Server {
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<IngestGate> gate_;
   std::unique_ptr<IngestService> ingest_service_;
+  std::unique_ptr<IngestEntry> ingest_entry_;
+  std::unique_ptr<otlp::OtlpReceiver> otlp_;
+  std::unique_ptr<otlp::TraceService> trace_service_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<otlp::ScoreExporter> score_exporter_;
   std::unique_ptr<QueryEngine> engine_;
   std::unique_ptr<Alerting> alerting_;
   std::unique_ptr<QueryHandlers> query_handlers_;

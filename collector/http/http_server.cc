@@ -188,6 +188,10 @@ void HttpServer::Routes() {
   });
 }
 
+void HttpServer::AddPost(const std::string& path, Handler handler) {
+  server_->Post(path, std::move(handler));
+}
+
 absl::Status HttpServer::Start(const std::string& address) {
   const size_t colon = address.rfind(':');
   int port = 0;

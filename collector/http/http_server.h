@@ -15,6 +15,7 @@
 #ifndef LLMTAP_COLLECTOR_HTTP_HTTP_SERVER_H_
 #define LLMTAP_COLLECTOR_HTTP_HTTP_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -28,6 +29,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace llmtap::collector {
@@ -43,6 +46,9 @@ class HttpServer {
   // Serves GET /api/v1/tail from `hub` (which must outlive the server); until then the route
   // answers UNIMPLEMENTED. REQUIRES: Start() not called yet.
   void ServeTail(TailHub* hub) { tail_ = std::make_unique<TailStream>(hub); }
+  // Serves POST `path` with `handler` as well (e.g. OTLP's /v1/traces). Before Start().
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  void AddPost(const std::string& path, Handler handler);
 
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
   absl::Status Start(const std::string& address);
