@@ -25,11 +25,21 @@
 #include "collector/ingest/committer.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/ingest/pricing.h"
+#include "collector/gateway/gateway.h"
+#include "sdk/src/http/http_client.h"
+#include "collector/otlp/ingest_entry.h"
+#include "collector/otlp/otlp_http.h"
+#include "collector/otlp/otlp_receiver.h"
+#include "collector/otlp/score_exporter.h"
+#include "collector/otlp/trace_service.h"
 #include "collector/query/query_engine.h"
 #include "collector/query/query_service.h"
 #include "collector/scoring/rubric_registry.h"
 #include "collector/scoring/scorer.h"
 #include "collector/scoring/scoring_engine.h"
+#include "collector/scoring/scorers/embedding_similarity_scorer.h"
+#include "collector/scoring/store_embedding_cache.h"
+#include "collector/scoring/store_pair_finder.h"
 #include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
 #if __has_include("collector/judge/judge_scorer.h")
@@ -86,11 +96,17 @@ class ServerImpl final : public Server {
 #ifdef LLMTAP_HAVE_JUDGE
     RegisterJudgeScorer();
 #endif
-    rubrics_ = std::make_unique<RubricRegistry>(store_.get(), ScorerEnv{&config_});
+    RegisterSemanticScorers();
+    embedding_cache_ = std::make_unique<StoreEmbeddingCache>(store_.get());
+    pair_finder_ = std::make_unique<StorePairFinder>(store_.get());
+    rubrics_ = std::make_unique<RubricRegistry>(
+        store_.get(), ScorerEnv{&config_, embedding_cache_.get(), pair_finder_.get()});
     if (absl::Status s = rubrics_->Load(config_.rubrics()); !s.ok()) return s;
     scoring_ = std::make_unique<ScoringEngine>(store_.get(), rubrics_.get(), &tail_, &metrics_,
-                                               config_.scoring());
+                                               config_);
     scoring_->Start();
+    score_exporter_ = std::make_unique<otlp::ScoreExporter>(config_.otlp(), &tail_, &metrics_,
+                                                            internal::NewCurlHttpClient());
 
     prices_ = std::make_unique<PriceTable>(config_.prices());
     Committer::Pricer pricer;
@@ -103,7 +119,15 @@ class ServerImpl final : public Server {
     ingest_service_ = std::make_unique<IngestService>(
         gate_.get(), &metrics_,
         ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
+    ingest_entry_ = std::make_unique<IngestEntry>(gate_.get());
+    otlp_ = std::make_unique<otlp::OtlpReceiver>(ingest_entry_.get(), &metrics_);
+    const bool otlp_in = !config_.otlp().has_receiver_enabled() || config_.otlp().receiver_enabled();
+    if (otlp_in) trace_service_ = std::make_unique<otlp::TraceService>(otlp_.get());
     engine_ = std::make_unique<QueryEngine>(store_.get());
+    engine_->SetLiveScoring([this](const QueryEngine::AppMatcher& apps,
+                                   v1::CompletenessResponse* out) {
+      if (scoring_) scoring_->FillCompleteness(apps, out);
+    });
     auto alerting = Alerting::Create(store_.get(), config_.alerting(), &metrics_);
     if (!alerting.ok()) return alerting.status();
     alerting_ = std::move(*alerting);
@@ -125,13 +149,28 @@ class ServerImpl final : public Server {
     builder.RegisterService(query_service_.get());
     builder.RegisterService(admin_service_.get());
     builder.RegisterService(health_.get());
+    if (trace_service_) builder.RegisterService(trace_service_.get());
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || grpc_port_ == 0) {
       return absl::UnavailableError(Cat("cannot listen on ", options.grpc_addr));
     }
     http_ = std::make_unique<HttpServer>(query_handlers_.get(), admin_handlers_.get(), &metrics_,
                                          config_.security().tls());
+    http_->ServeTail(&tail_);
+    if (otlp_in) {
+      http_->AddPost("/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
+        otlp::ServeOtlpHttpTraces(otlp_.get(), req, res);
+      });
+    }
     if (absl::Status s = http_->Start(options.http_addr); !s.ok()) return s;
+    if (!options.proxy_addr.empty()) {
+      auto gateway = gateway::Gateway::Create(config_.gateway(), ingest_entry_.get(), &metrics_,
+                                              internal::NewCurlHttpClient());
+      if (!gateway.ok()) return gateway.status();
+      gateway_ = std::move(*gateway);
+      if (absl::Status s = gateway_->Start(options.proxy_addr); !s.ok()) return s;
+      spdlog::info("llmtapd gateway: http 127.0.0.1:{}", gateway_->port());
+    }
     spdlog::info("llmtapd serving{}: grpc 127.0.0.1:{}, http 127.0.0.1:{}, data {} (WAL {}, {})",
                  *tls ? " with TLS" : "", grpc_port_, http_->port(), options.data_dir,
                  config_.storage().sync_wal() ? "synced" : "not synced",
@@ -141,6 +180,7 @@ class ServerImpl final : public Server {
 
   int grpc_port() const override { return grpc_port_; }
   int http_port() const override { return http_ ? http_->port() : 0; }
+  int proxy_port() const override { return gateway_ ? gateway_->port() : 0; }
   void Wait() override { stopped_.WaitForNotification(); }
 
   void Shutdown(absl::Duration grace) override {
@@ -148,6 +188,7 @@ class ServerImpl final : public Server {
     if (stopped_.HasBeenNotified()) return;
     spdlog::info("llmtapd shutting down");
     if (http_) http_->Stop();
+    if (gateway_) gateway_->Stop();  // Records what it holds while the committer still runs.
     if (alerting_) alerting_->Stop();  // No evaluation or webhook call during the grace time.
     if (grpc_server_) {
       health_->SetNotServing();
@@ -161,6 +202,7 @@ class ServerImpl final : public Server {
     committer_.reset();  // Joins after committing what it holds.
     if (scoring_) scoring_->Stop();
     scoring_.reset();
+    if (score_exporter_) score_exporter_->Stop(absl::Seconds(2));  // Sends what is queued.
     store_.reset();
     stopped_.Notify();
   }
@@ -175,12 +217,19 @@ class ServerImpl final : public Server {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<AuditLog> audit_;
   TailHub tail_;
+  std::unique_ptr<StoreEmbeddingCache> embedding_cache_;
+  std::unique_ptr<StorePairFinder> pair_finder_;
   std::unique_ptr<RubricRegistry> rubrics_;
   std::unique_ptr<ScoringEngine> scoring_;
   std::unique_ptr<PriceTable> prices_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<IngestGate> gate_;
   std::unique_ptr<IngestService> ingest_service_;
+  std::unique_ptr<IngestEntry> ingest_entry_;
+  std::unique_ptr<otlp::OtlpReceiver> otlp_;
+  std::unique_ptr<otlp::TraceService> trace_service_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<otlp::ScoreExporter> score_exporter_;
   std::unique_ptr<QueryEngine> engine_;
   std::unique_ptr<Alerting> alerting_;
   std::unique_ptr<QueryHandlers> query_handlers_;

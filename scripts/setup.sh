@@ -16,7 +16,7 @@ APT_PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
-  chromium
+  chromium maven unzip libsimdjson-dev
 )
 # Fuzzing (scripts/fuzz.sh, `make fuzz`) needs clang and its libFuzzer runtime; the demo and
 # the tests do not.
@@ -51,12 +51,27 @@ else
   GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
 fi
 
+step "OTLP .proto files"
+scripts/fetch_otlp_protos.sh
+
 step "python packages"
 if python3 -c "import pytest, rouge_score, sacrebleu, scikit_build_core, rich, openai, mypy" 2>/dev/null \
    && python3 -m pip freeze 2>/dev/null | grep -qxF "${PIP_PACKAGES[0]}"; then
   echo "all present"
 else
   python3 -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+fi
+
+step "python packages (OpenTelemetry and gateway tests)"
+OTEL_PIP_PACKAGES=(opentelemetry-sdk==1.45.2 opentelemetry-exporter-otlp-proto-grpc==1.45.2
+                   opentelemetry-exporter-otlp-proto-http==1.45.2 openai==3.63.0
+                   openinference-instrumentation-openai==0.1.66)
+if python3 -c "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc, openai, \
+openinference.instrumentation.openai" 2>/dev/null \
+   && python3 -m pip freeze 2>/dev/null | grep -qxF "${OTEL_PIP_PACKAGES[0]}"; then
+  echo "all present"
+else
+  python3 -m pip install -q --disable-pip-version-check "${OTEL_PIP_PACKAGES[@]}"
 fi
 
 step "npm packages (dashboard, browser tests)"

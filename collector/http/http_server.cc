@@ -124,6 +124,7 @@ void HttpServer::Routes() {
   LLMTAP_JSON_RPC(queries_, Trend, TrendRequest, TrendResponse);
   LLMTAP_JSON_RPC(queries_, Compare, CompareRequest, CompareResponse);
   LLMTAP_JSON_RPC(queries_, Completeness, CompletenessRequest, CompletenessResponse);
+  LLMTAP_JSON_RPC(queries_, Agreement, AgreementRequest, AgreementResponse);
   LLMTAP_JSON_RPC(queries_, ListRubrics, ListRubricsRequest, ListRubricsResponse);
   LLMTAP_JSON_RPC(queries_, UpsertRubric, UpsertRubricRequest, Rubric);
   LLMTAP_JSON_RPC(queries_, SetRubricEnabled, SetRubricEnabledRequest, Rubric);
@@ -159,6 +160,22 @@ void HttpServer::Routes() {
     }
     SendResult(res, queries_->ListSamples(AuthorizationOf(req), r));
   });
+  s.Get("/api/v1/tail", [this](const httplib::Request& req, httplib::Response& res) {
+    if (tail_ == nullptr) return SendError(res, absl::UnimplementedError("tail: not served"));
+    absl::StatusOr<v1::Filter> parsed = TailStream::FilterOf(req);
+    if (!parsed.ok()) return SendError(res, parsed.status());
+    // A browser's EventSource cannot set headers: the key may come as ?access_token= instead
+    // (RFC 6750, 2.3).
+    std::string authorization = AuthorizationOf(req);
+    if (authorization.empty() && req.has_param("access_token")) {
+      authorization = "Bearer " + req.get_param_value("access_token");
+    }
+    v1::TailRequest tail_request;
+    *tail_request.mutable_filter() = *parsed;
+    absl::StatusOr<v1::Filter> filter = queries_->AdmitTail(authorization, tail_request);
+    if (!filter.ok()) return SendError(res, filter.status());
+    if (absl::Status s = tail_->Handle(*filter, res); !s.ok()) SendError(res, s);
+  });
   s.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
     const Asset* a = FindAsset(path);
@@ -169,6 +186,10 @@ void HttpServer::Routes() {
     }
     res.set_content(a->body.data(), a->body.size(), std::string(a->content_type).c_str());
   });
+}
+
+void HttpServer::AddPost(const std::string& path, Handler handler) {
+  server_->Post(path, std::move(handler));
 }
 
 absl::Status HttpServer::Start(const std::string& address) {
@@ -189,6 +210,7 @@ absl::Status HttpServer::Start(const std::string& address) {
 }
 
 void HttpServer::Stop() {
+  if (tail_) tail_->Stop();  // Open streams end, so that the worker threads can be joined.
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

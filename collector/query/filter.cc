@@ -31,6 +31,7 @@ absl::Status ValidateFilter(const v1::Filter& f, std::string_view field) {
       {"model", &f.model()},
       {"variant", &f.variant()},
       {"session_id", &f.session_id()},
+      {"prompt_version", &f.prompt_version()},
       {"rubric", &f.rubric()}};
   for (const auto& [name, value] : names) {
     if (!ValidName(*value)) {
@@ -74,6 +75,7 @@ bool SampleMatches(const v1::Filter& f, const v1::Sample& s) {
   if (!f.model().empty() && s.model() != f.model()) return false;
   if (!f.variant().empty() && s.variant() != f.variant()) return false;
   if (!f.session_id().empty() && s.session_id() != f.session_id()) return false;
+  if (!f.prompt_version().empty() && s.prompt_version() != f.prompt_version()) return false;
   for (const auto& [k, v] : f.metadata()) {
     auto it = s.metadata().find(k);
     if (it == s.metadata().end() || it->second != v) return false;
@@ -156,7 +158,8 @@ absl::Status ScanFiltered(
     if (!error.ok()) return error;
     if (examined > kMaxScanSamples) {
       return absl::ResourceExhaustedError(
-          Cat("filter: session_id, metadata and score filters scan raw samples, at most ",
+          Cat("filter: session_id, prompt_version, metadata and score filters scan raw samples, "
+              "at most ",
               kMaxScanSamples,
               " per request; narrow filter.start_unix_nano..end_unix_nano or set filter.app"));
     }

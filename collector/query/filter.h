@@ -2,9 +2,9 @@
 // the parts rollups cannot.
 //
 // Rollup keys carry app, model, variant, series and time bucket, so filters on those are
-// answered from rollups. Session, metadata and score thresholds (and, for sample metrics, the
-// rubric) are not in rollup keys: those filters scan the raw samples of the time range, at
-// most kMaxScanSamples of them per request.
+// answered from rollups. Session, prompt version, metadata and score thresholds (and, for
+// sample metrics, the rubric) are not in rollup keys: those filters scan the raw samples of the
+// time range, at most kMaxScanSamples of them per request.
 //
 // Thread-safe: free functions over const data.
 #ifndef LLMTAP_COLLECTOR_QUERY_FILTER_H_

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "collector/common/strings.h"
+#include "collector/query/agreement_query.h"
 #include "collector/query/compare_query.h"
 #include "collector/query/rollup_reader.h"
 #include "collector/query/scope.h"
@@ -242,11 +243,19 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
   return Completeness(scoped);
 }
 
+absl::StatusOr<v1::AgreementResponse> QueryEngine::Agreement(
+    const Principal& who, const v1::AgreementRequest& request) const {
+  v1::AgreementRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return RunAgreement(*store_, scoped);
+}
+
 absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     const v1::CompletenessRequest& request) const {
   const v1::Filter& filter = request.filter();
   if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
   for (const auto& [set, field] : {std::pair{!filter.session_id().empty(), "session_id"},
+                                   std::pair{!filter.prompt_version().empty(), "prompt_version"},
                                    std::pair{filter.metadata_size() > 0, "metadata"},
                                    std::pair{filter.has_score_below(), "score_below"},
                                    std::pair{filter.has_score_above(), "score_above"}}) {
@@ -295,6 +304,9 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     response.set_sdk_retried(response.sdk_retried() + c.retried());
   });
   if (!s.ok()) return s;
+  if (live_scoring_) {
+    live_scoring_([&filter](std::string_view app) { return AppMatches(filter, app); }, &response);
+  }
   return response;
 }
 

@@ -7,6 +7,8 @@
 #ifndef LLMTAP_COLLECTOR_QUERY_QUERY_ENGINE_H_
 #define LLMTAP_COLLECTOR_QUERY_QUERY_ENGINE_H_
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "collector/auth/principal.h"
 #include "collector/query/filter.h"
@@ -43,11 +45,20 @@ class QueryEngine {
   // See compare_query.h.
   absl::StatusOr<v1::CompareResponse> Compare(const Principal& who,
                                               const v1::CompareRequest& request) const;
+  // See agreement_query.h.
+  absl::StatusOr<v1::AgreementResponse> Agreement(const Principal& who,
+                                                  const v1::AgreementRequest& request) const;
   // Stored samples, SDK counters (latest report of each client) and per-rubric scored,
   // sampled-out, skipped and error counts, all for the filter's app (or every app); only the
   // filter's rubric when it names one. Takes app, model, variant, rubric and time range only.
   absl::StatusOr<v1::CompletenessResponse> Completeness(
       const Principal& who, const v1::CompletenessRequest& request) const;
+  // Fills Completeness's live scoring fields (20-29) for an app ("" for all); set once, before
+  // serving (the scoring engine's FillCompleteness).
+  // `app_matches` says which apps the caller's filter (and key) covers.
+  using AppMatcher = std::function<bool(std::string_view app)>;
+  using LiveScoring = std::function<void(const AppMatcher& app_matches, v1::CompletenessResponse*)>;
+  void SetLiveScoring(LiveScoring live) { live_scoring_ = std::move(live); }
 
  private:
   absl::StatusOr<v1::GetSampleResponse> GetSample(const v1::GetSampleRequest& request) const;
@@ -57,6 +68,7 @@ class QueryEngine {
       const v1::CompletenessRequest& request) const;
 
   const Store* const store_;
+  LiveScoring live_scoring_;
 };
 
 }  // namespace llmtap::collector

@@ -16,8 +16,8 @@ bool Aligned(int64_t unix_nano, int64_t width_s) {
 }  // namespace
 
 bool RollupsCanAnswer(const v1::Filter& f) {
-  return f.session_id().empty() && f.metadata().empty() && !f.has_score_below() &&
-         !f.has_score_above();
+  return f.session_id().empty() && f.prompt_version().empty() && f.metadata().empty() &&
+         !f.has_score_below() && !f.has_score_above();
 }
 
 char ResolutionFor(const v1::Filter& f, int64_t bucket_s) {
