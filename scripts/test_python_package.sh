@@ -22,7 +22,8 @@ fi
 wheel=$(ls build/wheel/llmtap-*.whl)
 echo "built $wheel"
 python3 -m venv build/venv
-build/venv/bin/python -m pip install -q --disable-pip-version-check "$wheel[test]"
+build/venv/bin/python -m pip install -q --disable-pip-version-check "$wheel" \
+  -r tests/python/requirements.txt
 
 # From a folder outside the checkout, with no PYTHONPATH: only the installed package imports.
 export LLMTAP_BIN_DIR=$PWD/build/bin PATH=$PWD/build/bin:$PATH LLMTAP_EXPECT_INSTALLED=1
