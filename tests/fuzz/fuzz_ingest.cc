@@ -14,6 +14,7 @@
 #include "collector/ingest/validator.h"
 #include "collector/store/store.h"
 #include "fuzz_support.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace llmtap::collector {
 namespace {
@@ -25,6 +26,9 @@ struct Env {
   std::unique_ptr<Committer> committer;
 
   Env() {
+    // protobuf logs each string field with invalid UTF-8 it refuses; quiet, it fuzzes faster.
+    google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char*, int,
+                                       const std::string&) {});
     v1::StorageConfig config;
     config.set_min_free_disk_mb(0);
     auto opened = Store::Open(dir.path() + "/data", config);
