@@ -471,8 +471,8 @@ void ScoringEngine::StartJudging(std::vector<Work> batch) {
           job->sample, context,
           [inbox = inbox_, job, i, started, deadline = context.deadline](
               absl::StatusOr<ScoreResult> result) {
-            v1::Score score =
-                BuildScore(job->async[i]->rubric, job->sample, std::move(result), started, deadline);
+            v1::Score score = BuildScore(job->async[i]->rubric, job->sample, std::move(result),
+                                         started, deadline);
             absl::MutexLock lock(&inbox->mu);
             if (inbox->closed) return;
             job->scores[i] = std::move(score);
