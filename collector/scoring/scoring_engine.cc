@@ -361,9 +361,30 @@ void ScoringEngine::CountNotScored(std::string_view app, std::string_view rubric
   ++not_scored_[{std::string(app), std::string(rubric), std::string(reason)}];
 }
 
+bool ScoringEngine::Shed(const Work& work, v1::Sample* stub, ScoreWrite* write) {
+  if (work.rate_factor >= 1) return false;
+  const auto key = keys::ParseQueueKey(work.key);
+  const auto sample_key = keys::ParseSampleKey(work.entry.sample_key());
+  if (!key || !sample_key) return false;
+  stub->set_id(keys::EncodeId(key->id16));
+  if (Sampled(SamplePoint(stub->id()), work.rate_factor)) return false;
+  // Shed unread: what is known of the sample without reading it is its id, app and start time.
+  stub->set_app(std::string(sample_key->app));
+  stub->set_start_time_unix_nano(sample_key->start_unix_nano);
+  write->sample = stub;
+  for (const CompiledRubric& c : *rubrics_->Snapshot()) {
+    if (!Applies(c.rubric, *stub)) continue;
+    write->rollup_values.emplace_back(SkipSeries(c.rubric.name(), "shed"), 1);
+    shed_->Add();
+    CountNotScored(stub->app(), c.rubric.name(), "shed");
+  }
+  return true;
+}
+
 void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* out) {
   ScoreWrite& write = *out;
   write.queue_key = work.key;
+  if (Shed(work, sample, &write)) return;
   absl::StatusOr<v1::Sample> stored = store_->GetSampleByKey(work.entry.sample_key());
   if (!stored.ok()) {
     // Expired or unreadable: drop the entry (no sample) so the queue does not stall on it.
@@ -391,14 +412,6 @@ void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* ou
       write.rollup_values.emplace_back(SkipSeries(r.name(), "sampled_out"), 1);
       sampled_out_->Add();
       CountNotScored(sample->app(), r.name(), "sampled_out");
-      continue;
-    }
-    // Shedding lowers every rubric's rate by one factor on the same point, so the rubrics
-    // still score a common subset of samples.
-    if (!in_full_window && !Sampled(point, r.sample_rate() * work.rate_factor)) {
-      write.rollup_values.emplace_back(SkipSeries(r.name(), "shed"), 1);
-      shed_->Add();
-      CountNotScored(sample->app(), r.name(), "shed");
       continue;
     }
     v1::Score score;
