@@ -407,7 +407,7 @@ void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* ou
 
   for (const CompiledRubric& c : *rubrics) {
     const v1::Rubric& r = c.rubric;
-    if (!Applies(r, *sample)) continue;
+    if (!Applies(r, *sample) || !c.scorer->AppliesTo(*sample)) continue;
     const bool in_full_window = seen < r.full_first_n();
     if (!in_full_window && !Sampled(point, r.sample_rate())) {
       write.rollup_values.emplace_back(SkipSeries(r.name(), "sampled_out"), 1);
@@ -661,10 +661,11 @@ void ScoringEngine::AdjustRates() {
   }
 }
 
-void ScoringEngine::FillCompleteness(std::string_view app, v1::CompletenessResponse* out) const {
+void ScoringEngine::FillCompleteness(const std::function<bool(std::string_view app)>& app_matches,
+                                     v1::CompletenessResponse* out) const {
   double rate = 1;
   for (const auto& [name, s] : Status()) {
-    if (!app.empty() && name != app) continue;
+    if (!app_matches(name)) continue;
     out->set_scoring_backlog(out->scoring_backlog() + s.waiting);
     out->set_judge_backlog(out->judge_backlog() + s.judging);
     out->set_oldest_unscored_age_s(std::max(out->oldest_unscored_age_s(), s.oldest_age_s));

@@ -96,8 +96,9 @@ class ScoringEngine {
     double effective_rate = 1;
   };
   std::map<std::string, AppStatus> Status() const;
-  // Fills CompletenessResponse's live fields (20-29) for `app`, or every app when empty.
-  void FillCompleteness(std::string_view app, v1::CompletenessResponse* out) const;
+  // Fills CompletenessResponse's live fields (20-29) for the apps `app_matches` accepts.
+  void FillCompleteness(const std::function<bool(std::string_view app)>& app_matches,
+                        v1::CompletenessResponse* out) const;
 
  private:
   struct Work {
