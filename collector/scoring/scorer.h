@@ -59,6 +59,21 @@ class Scorer {
   // apps): nothing is stored or counted for it, as for a rubric of another app. E.g. a
   // pairwise rubric applies only to candidate samples that have a pair_id.
   virtual bool AppliesTo(const v1::Sample&) const { return true; }
+
+  // Asynchronous scorers wait on a remote call (an LLM judge, embeddings). The engine commits
+  // a sample's synchronous scores at once and scores its asynchronous rubrics through
+  // ScoreAsync, committing each sample's asynchronous scores together when all have arrived
+  // (see ScoringEngine).
+  virtual bool is_async() const { return false; }
+  using ScoreDone = std::function<void(absl::StatusOr<ScoreResult>)>;
+  // Scores without blocking: `done` is called exactly once with what Score() would return,
+  // on any thread (often an HTTP event thread), possibly before ScoreAsync returns; it must
+  // not block. `sample` and `context` are valid only during the call: copy what is needed
+  // later. Default: done(Score(sample, context)).
+  virtual void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                          ScoreDone done) const {
+    done(Score(sample, context));
+  }
 };
 
 // Shared, read-only inputs for factories: the whole config (judges, prices).

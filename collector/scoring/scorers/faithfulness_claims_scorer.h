@@ -47,8 +47,13 @@ class FaithfulnessClaimsScorer final : public Scorer {
                                                         const ScorerEnv& env);
   FaithfulnessClaimsScorer(ChatCall chat, const v1::ClaimsParams& params);
 
+  // Waits for ScoreAsync.
   absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                     const ScoreContext& context) const override;
+  bool is_async() const override { return true; }
+  // The claims call, then (from its callback) the verdicts call; never blocks.
+  void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                  ScoreDone done) const override;
 
  private:
   const ChatCall chat_;
