@@ -16,7 +16,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
   chromium
 )
-PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3)
+PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3 scipy==1.17.1)
 
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\033[1m== %s\033[0m\n' "$*"; }
@@ -52,7 +52,7 @@ elif ! scripts/build_rocksdb.sh; then
 fi
 
 step "python packages"
-if python3 -c "import pytest, rouge_score, sacrebleu" 2>/dev/null \
+if python3 -c "import pytest, rouge_score, sacrebleu, scipy" 2>/dev/null \
    && python3 -m pip freeze 2>/dev/null | grep -qxF "${PIP_PACKAGES[0]}"; then
   echo "all present"
 else

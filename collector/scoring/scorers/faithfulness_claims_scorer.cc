@@ -24,11 +24,17 @@ constexpr std::string_view kVerifySystem =
     "context). Use only the context, not your own knowledge. Reply with only a JSON object "
     "{\"verdicts\": [\"yes\" or \"no\", ...]} with one verdict per claim, in order.";
 
+// Bounds each claim, so that a model that starts repeating itself ends the string (and the
+// list) before max_tokens cuts the answer off.
+constexpr int kMaxClaimChars = 200;
+
 std::string ExtractSchema(uint32_t max_claims) {
   return json({{"type", "object"},
                {"properties",
                 {{"claims",
-                  {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", max_claims}}}}},
+                  {{"type", "array"},
+                   {"items", {{"type", "string"}, {"maxLength", kMaxClaimChars}}},
+                   {"maxItems", max_claims}}}}},
                {"required", {"claims"}},
                {"additionalProperties", false}})
       .dump();
