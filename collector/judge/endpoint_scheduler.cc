@@ -355,9 +355,11 @@ void EndpointScheduler::Finish(const std::shared_ptr<Pending>& p,
     absl::MutexLock lock(&mu_);
     --in_flight_;
   }
+  // The outcome first, so that what the caller records of it (its spend) counts for the
+  // calls started next.
   Done done = std::move(p->done);
-  Pump();
   done(std::move(r));
+  Pump();
 }
 
 }  // namespace llmtap::collector

@@ -55,10 +55,6 @@ class Scorer {
   // purpose" (spend cap, open circuit) and are stored as SCORE_STATE_SKIPPED.
   virtual absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                             const ScoreContext& context) const = 0;
-  // False when the rubric does not apply to `sample` at all (beyond Rubric.requires_* and
-  // apps): nothing is stored or counted for it, as for a rubric of another app. E.g. a
-  // pairwise rubric applies only to candidate samples that have a pair_id.
-  virtual bool AppliesTo(const v1::Sample&) const { return true; }
 
   // Asynchronous scorers wait on a remote call (an LLM judge, embeddings). The engine commits
   // a sample's synchronous scores at once and scores its asynchronous rubrics through
@@ -74,6 +70,11 @@ class Scorer {
                           ScoreDone done) const {
     done(Score(sample, context));
   }
+
+  // False when the rubric does not apply to `sample` at all (beyond Rubric.requires_* and
+  // apps): nothing is stored or counted for it, as for a rubric of another app. E.g. a
+  // pairwise rubric applies only to candidate samples that have a pair_id.
+  virtual bool AppliesTo(const v1::Sample&) const { return true; }
 };
 
 // Shared, read-only inputs for factories: the whole config (judges, prices).
