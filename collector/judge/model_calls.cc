@@ -43,15 +43,21 @@ absl::StatusOr<ScoreResult> ScoreAndWait(const Scorer& scorer, const v1::Sample&
 
 absl::StatusOr<ChatCall> ChatCallFor(const v1::CollectorConfig* config,
                                      std::string_view endpoint, const v1::Rubric& rubric,
-                                     std::string_view field) {
+                                     std::string_view field, std::shared_ptr<void>* owner) {
   static const v1::CollectorConfig kEmpty;
   auto found = Find<v1::JudgeEndpoint>((config ? *config : kEmpty).judges(), endpoint, rubric,
                                        field, "judges");
   if (!found.ok()) return found.status();
   absl::StatusOr<std::shared_ptr<JudgeClient>> client = JudgeClient::Shared(**found);
   if (!client.ok()) return RubricFieldError(rubric, field, std::string(client.status().message()));
-  return ChatCall([client = *std::move(client)](const JudgeRequest& request,
-                                                absl::Time deadline, JudgeClient::Done done) {
+  *owner = *client;
+  return ChatCall([weak = std::weak_ptr<JudgeClient>(*client)](
+                      const JudgeRequest& request, absl::Time deadline, JudgeClient::Done done) {
+    std::shared_ptr<JudgeClient> client = weak.lock();
+    if (client == nullptr) {
+      done(absl::CancelledError("judge endpoint released (rubric changed or shutting down)"));
+      return;
+    }
     client->Submit(request, deadline, std::move(done));
   });
 }

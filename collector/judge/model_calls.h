@@ -43,9 +43,13 @@ absl::StatusOr<ScoreResult> ScoreAndWait(const Scorer& scorer, const v1::Sample&
 
 // The judge endpoint named `endpoint` (the first one when empty), shared with every rubric
 // using it. INVALID_ARGUMENT "rubric '<name>': <field>: ..." when there is none or it is bad.
+// The call does not own the endpoint's client, `*owner` does: keep it as long as the scorer
+// lives. So a callback that holds a copy of the call (to chain a second call) is never the
+// last owner, whose release would tear the endpoint down on its own event thread; a call made
+// after the owner is gone completes with CANCELLED.
 absl::StatusOr<ChatCall> ChatCallFor(const v1::CollectorConfig* config,
                                      std::string_view endpoint, const v1::Rubric& rubric,
-                                     std::string_view field);
+                                     std::string_view field, std::shared_ptr<void>* owner);
 
 struct Embedder {
   EmbedCall embed;

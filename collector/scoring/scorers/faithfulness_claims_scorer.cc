@@ -71,9 +71,13 @@ absl::StatusOr<std::unique_ptr<Scorer>> FaithfulnessClaimsScorer::Create(
   if (p.max_claims() > kMaxClaims) {
     return RubricFieldError(rubric, "claims.max_claims", Cat("at most ", kMaxClaims));
   }
-  absl::StatusOr<ChatCall> chat = ChatCallFor(env.config, p.endpoint(), rubric, "claims.endpoint");
+  std::shared_ptr<void> owner;
+  absl::StatusOr<ChatCall> chat =
+      ChatCallFor(env.config, p.endpoint(), rubric, "claims.endpoint", &owner);
   if (!chat.ok()) return chat.status();
-  return std::make_unique<FaithfulnessClaimsScorer>(*std::move(chat), p);
+  auto scorer = std::make_unique<FaithfulnessClaimsScorer>(*std::move(chat), p);
+  scorer->owner_ = std::move(owner);
+  return scorer;
 }
 
 absl::StatusOr<ScoreResult> FaithfulnessClaimsScorer::Score(const v1::Sample& sample,

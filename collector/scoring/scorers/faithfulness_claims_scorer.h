@@ -57,6 +57,7 @@ class FaithfulnessClaimsScorer final : public Scorer {
 
  private:
   const ChatCall chat_;
+  std::shared_ptr<void> owner_;  // The endpoint's client (see ChatCallFor).
   const std::string model_;
   const uint32_t max_claims_;
   const uint32_t max_tokens_;

@@ -69,10 +69,13 @@ absl::StatusOr<std::unique_ptr<Scorer>> PairwiseScorer::Create(const v1::Rubric&
   if (env.pairs == nullptr) {
     return RubricFieldError(rubric, "kind", "pairwise rubrics need the collector's store");
   }
+  std::shared_ptr<void> owner;
   absl::StatusOr<ChatCall> chat =
-      ChatCallFor(env.config, p.endpoint(), rubric, "pairwise.endpoint");
+      ChatCallFor(env.config, p.endpoint(), rubric, "pairwise.endpoint", &owner);
   if (!chat.ok()) return chat.status();
-  return std::make_unique<PairwiseScorer>(*std::move(chat), env.pairs, p);
+  auto scorer = std::make_unique<PairwiseScorer>(*std::move(chat), env.pairs, p);
+  scorer->owner_ = std::move(owner);
+  return scorer;
 }
 
 bool PairwiseScorer::AppliesTo(const v1::Sample& sample) const {

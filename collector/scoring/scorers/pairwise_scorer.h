@@ -66,6 +66,7 @@ class PairwiseScorer final : public Scorer {
 
  private:
   const ChatCall chat_;
+  std::shared_ptr<void> owner_;  // The endpoint's client (see ChatCallFor).
   const PairFinder* const pairs_;
   const std::string model_;
   const std::string baseline_;
