@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -20,12 +21,20 @@ ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"grpc_port\": N, \"http_port\": M, \"proxy_port\": P} here once "
           "serving.");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn, error.");
+ABSL_FLAG(bool, insecure, false,
+          "Serve on a non-loopback address with no API key configured (anyone reaching the "
+          "ports reads and writes every app).");
+ABSL_FLAG(bool, new_admin_key, false,
+          "Make an admin API key in --data_dir (llmtapd must not be running on it), print its "
+          "secret, and exit.");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("llmtapd: collects, stores, scores and serves LLM call samples.");
   absl::ParseCommandLine(argc, argv);
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
 
+  // A client that goes away mid-response (HTTPS writes through OpenSSL) must not end the daemon.
+  signal(SIGPIPE, SIG_IGN);
   // Block SIGINT/SIGTERM in every thread; a dedicated thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -33,10 +42,22 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (absl::GetFlag(FLAGS_new_admin_key)) {
+    auto secret = llmtap::collector::MakeBootstrapAdminKey(absl::GetFlag(FLAGS_data_dir),
+                                                           absl::GetFlag(FLAGS_config));
+    if (!secret.ok()) {
+      spdlog::error("llmtapd: {}", secret.status().ToString());
+      return 1;
+    }
+    std::printf("%s\n", secret->c_str());
+    return 0;
+  }
   llmtap::collector::ServerOptions options{absl::GetFlag(FLAGS_config),
                                            absl::GetFlag(FLAGS_data_dir),
                                            absl::GetFlag(FLAGS_grpc_addr),
                                            absl::GetFlag(FLAGS_http_addr),
+                                           absl::GetFlag(FLAGS_insecure),
+
                                            absl::GetFlag(FLAGS_proxy_addr)};
   auto server = llmtap::collector::Server::Start(options);
   if (!server.ok()) {

@@ -53,6 +53,21 @@ class Scorer {
   // purpose" (spend cap, open circuit) and are stored as SCORE_STATE_SKIPPED.
   virtual absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                             const ScoreContext& context) const = 0;
+
+  // Asynchronous scorers wait on a remote call (an LLM judge, embeddings). The engine commits
+  // a sample's synchronous scores at once and scores its asynchronous rubrics through
+  // ScoreAsync, committing each sample's asynchronous scores together when all have arrived
+  // (see ScoringEngine).
+  virtual bool is_async() const { return false; }
+  using ScoreDone = std::function<void(absl::StatusOr<ScoreResult>)>;
+  // Scores without blocking: `done` is called exactly once with what Score() would return,
+  // on any thread (often an HTTP event thread), possibly before ScoreAsync returns; it must
+  // not block. `sample` and `context` are valid only during the call: copy what is needed
+  // later. Default: done(Score(sample, context)).
+  virtual void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                          ScoreDone done) const {
+    done(Score(sample, context));
+  }
 };
 
 // Shared, read-only inputs for factories: the whole config (judges, prices).
