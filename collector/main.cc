@@ -57,7 +57,6 @@ int main(int argc, char** argv) {
                                            absl::GetFlag(FLAGS_grpc_addr),
                                            absl::GetFlag(FLAGS_http_addr),
                                            absl::GetFlag(FLAGS_insecure),
-
                                            absl::GetFlag(FLAGS_proxy_addr)};
   auto server = llmtap::collector::Server::Start(options);
   if (!server.ok()) {

@@ -37,6 +37,9 @@
 #include "collector/scoring/rubric_registry.h"
 #include "collector/scoring/scorer.h"
 #include "collector/scoring/scoring_engine.h"
+#include "collector/scoring/scorers/embedding_similarity_scorer.h"
+#include "collector/scoring/store_embedding_cache.h"
+#include "collector/scoring/store_pair_finder.h"
 #include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
 #if __has_include("collector/judge/judge_scorer.h")
@@ -93,7 +96,11 @@ class ServerImpl final : public Server {
 #ifdef LLMTAP_HAVE_JUDGE
     RegisterJudgeScorer();
 #endif
-    rubrics_ = std::make_unique<RubricRegistry>(store_.get(), ScorerEnv{&config_});
+    RegisterSemanticScorers();
+    embedding_cache_ = std::make_unique<StoreEmbeddingCache>(store_.get());
+    pair_finder_ = std::make_unique<StorePairFinder>(store_.get());
+    rubrics_ = std::make_unique<RubricRegistry>(
+        store_.get(), ScorerEnv{&config_, embedding_cache_.get(), pair_finder_.get()});
     if (absl::Status s = rubrics_->Load(config_.rubrics()); !s.ok()) return s;
     scoring_ = std::make_unique<ScoringEngine>(store_.get(), rubrics_.get(), &tail_, &metrics_,
                                                config_);
@@ -210,6 +217,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<AuditLog> audit_;
   TailHub tail_;
+  std::unique_ptr<StoreEmbeddingCache> embedding_cache_;
+  std::unique_ptr<StorePairFinder> pair_finder_;
   std::unique_ptr<RubricRegistry> rubrics_;
   std::unique_ptr<ScoringEngine> scoring_;
   std::unique_ptr<PriceTable> prices_;

@@ -124,6 +124,7 @@ void HttpServer::Routes() {
   LLMTAP_JSON_RPC(queries_, Trend, TrendRequest, TrendResponse);
   LLMTAP_JSON_RPC(queries_, Compare, CompareRequest, CompareResponse);
   LLMTAP_JSON_RPC(queries_, Completeness, CompletenessRequest, CompletenessResponse);
+  LLMTAP_JSON_RPC(queries_, Agreement, AgreementRequest, AgreementResponse);
   LLMTAP_JSON_RPC(queries_, ListRubrics, ListRubricsRequest, ListRubricsResponse);
   LLMTAP_JSON_RPC(queries_, UpsertRubric, UpsertRubricRequest, Rubric);
   LLMTAP_JSON_RPC(queries_, SetRubricEnabled, SetRubricEnabledRequest, Rubric);

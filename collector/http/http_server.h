@@ -46,7 +46,6 @@ class HttpServer {
   // Serves GET /api/v1/tail from `hub` (which must outlive the server); until then the route
   // answers UNIMPLEMENTED. REQUIRES: Start() not called yet.
   void ServeTail(TailHub* hub) { tail_ = std::make_unique<TailStream>(hub); }
-
   // Serves POST `path` with `handler` as well (e.g. OTLP's /v1/traces). Before Start().
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   void AddPost(const std::string& path, Handler handler);

@@ -61,7 +61,9 @@ std::string RequestBody(const v1::JudgeEndpoint& endpoint, const JudgeRequest& r
                                {"json_schema",
                                 {{"name", "verdict"},
                                  {"strict", true},
-                                 {"schema", VerdictSchema(request.scale)}}}};
+                                 {"schema", request.json_schema.empty()
+                                                ? VerdictSchema(request.scale)
+                                                : ordered_json::parse(request.json_schema)}}}};
   } else if (format == v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_OBJECT) {
     body["response_format"] = {{"type", "json_object"}};
   }

@@ -43,6 +43,9 @@ struct JudgeRequest {
   // Bounds the score in the response_format schema: integer 1-5 or 0-10, number 0-1, and
   // number 0-10 when unspecified.
   v1::JudgeParams::Scale scale = v1::JudgeParams::SCALE_UNSPECIFIED;
+  // When set, the JSON schema (a JSON object as text) sent in response_format instead of the
+  // verdict's, for callers that want another shape (claims, pairwise choices).
+  std::string json_schema;
 };
 
 struct JudgeReply {

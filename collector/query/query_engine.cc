@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "collector/common/strings.h"
+#include "collector/query/agreement_query.h"
 #include "collector/query/compare_query.h"
 #include "collector/query/rollup_reader.h"
 #include "collector/query/scope.h"
@@ -240,6 +241,13 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
   v1::CompletenessRequest scoped = request;
   if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
   return Completeness(scoped);
+}
+
+absl::StatusOr<v1::AgreementResponse> QueryEngine::Agreement(
+    const Principal& who, const v1::AgreementRequest& request) const {
+  v1::AgreementRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return RunAgreement(*store_, scoped);
 }
 
 absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(

@@ -45,6 +45,9 @@ class QueryEngine {
   // See compare_query.h.
   absl::StatusOr<v1::CompareResponse> Compare(const Principal& who,
                                               const v1::CompareRequest& request) const;
+  // See agreement_query.h.
+  absl::StatusOr<v1::AgreementResponse> Agreement(const Principal& who,
+                                                  const v1::AgreementRequest& request) const;
   // Stored samples, SDK counters (latest report of each client) and per-rubric scored,
   // sampled-out, skipped and error counts, all for the filter's app (or every app); only the
   // filter's rubric when it names one. Takes app, model, variant, rubric and time range only.

@@ -90,6 +90,12 @@ absl::StatusOr<v1::CompletenessResponse> QueryHandlers::Completeness(
   return engine_->Completeness(who, r);
 }
 
+absl::StatusOr<v1::AgreementResponse> QueryHandlers::Agreement(
+    Auth a, const v1::AgreementRequest& r) const {
+  LLMTAP_ADMIT(who, a, v1::ROLE_READ);
+  return engine_->Agreement(who, r);
+}
+
 absl::StatusOr<v1::Filter> QueryHandlers::AdmitTail(Auth a, const v1::TailRequest& r) const {
   LLMTAP_ADMIT(who, a, v1::ROLE_READ);
   if (absl::Status s = ValidateFilter(r.filter(), "filter"); !s.ok()) return s;

@@ -42,6 +42,7 @@ class QueryHandlers {
   absl::StatusOr<v1::CompareResponse> Compare(Auth a, const v1::CompareRequest& r) const;
   absl::StatusOr<v1::CompletenessResponse> Completeness(Auth a,
                                                         const v1::CompletenessRequest& r) const;
+  absl::StatusOr<v1::AgreementResponse> Agreement(Auth a, const v1::AgreementRequest& r) const;
   // Tail: admits the caller and returns the request's filter scoped to its apps (validated),
   // which the caller's stream then applies to each event with TailMatches.
   absl::StatusOr<v1::Filter> AdmitTail(Auth a, const v1::TailRequest& r) const;

@@ -81,6 +81,11 @@ grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const v1::Li
   return Answer(context, handlers_->ListAlerts(AuthorizationOf(*context), *request), response);
 }
 
+grpc::Status QueryService::Agreement(grpc::ServerContext* context, const v1::AgreementRequest* request,
+                                 v1::AgreementResponse* response) {
+  return Answer(context, handlers_->Agreement(AuthorizationOf(*context), *request), response);
+}
+
 grpc::Status QueryService::Tail(grpc::ServerContext* context, const v1::TailRequest* request,
                                 grpc::ServerWriter<v1::TailResponse>* writer) {
   absl::StatusOr<v1::Filter> filter = handlers_->AdmitTail(AuthorizationOf(*context), *request);

@@ -25,6 +25,8 @@ class QueryService final : public v1::QueryService::Service {
                      v1::TrendResponse* response) override;
   grpc::Status Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
                        v1::CompareResponse* response) override;
+  grpc::Status Agreement(grpc::ServerContext* context, const v1::AgreementRequest* request,
+                         v1::AgreementResponse* response) override;
   grpc::Status Completeness(grpc::ServerContext* context, const v1::CompletenessRequest* request,
                             v1::CompletenessResponse* response) override;
   grpc::Status Tail(grpc::ServerContext* context, const v1::TailRequest* request,

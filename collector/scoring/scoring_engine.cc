@@ -385,7 +385,7 @@ void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* ou
 
   for (const CompiledRubric& c : *rubrics) {
     const v1::Rubric& r = c.rubric;
-    if (!Applies(r, *sample)) continue;
+    if (!Applies(r, *sample) || !c.scorer->AppliesTo(*sample)) continue;
     const bool in_full_window = seen < r.full_first_n();
     if (!in_full_window && !Sampled(point, r.sample_rate())) {
       write.rollup_values.emplace_back(SkipSeries(r.name(), "sampled_out"), 1);

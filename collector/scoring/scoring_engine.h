@@ -86,7 +86,7 @@ class ScoringEngine {
     double effective_rate = 1;
   };
   std::map<std::string, AppStatus> Status() const;
-  // Fills CompletenessResponse's live fields (20-29) for `app`, or every app when empty.
+  // Fills CompletenessResponse's live fields (20-29) for the apps `app_matches` accepts.
   void FillCompleteness(const std::function<bool(std::string_view app)>& app_matches,
                         v1::CompletenessResponse* out) const;
 

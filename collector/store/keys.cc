@@ -1,8 +1,20 @@
 #include "collector/store/keys.h"
 
+#include <openssl/sha.h>
+
 #include <array>
 
 namespace llmtap::collector::keys {
+
+std::string EmbeddingKey(std::string_view model, std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string key(kEmbeddingPrefix);
+  key.append(model);
+  key.push_back('\0');
+  key.append(reinterpret_cast<const char*>(digest), sizeof(digest));
+  return key;
+}
 namespace {
 
 // By table, not by comparisons: in random ids digits and letters alternate unpredictably,

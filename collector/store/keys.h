@@ -19,6 +19,9 @@
 //                                                                        SHA-256, no secret)
 //                "audit/" be64(time_unix_nano) be64(seq)                 v1.AuditEvent
 //                "layout"                                                kLayoutVersion
+//                "embed/" model '\0' sha256(text)                        float32[] (little-
+//                                                                        endian): the
+//                                                                        embedding cache
 //
 // A samples value of 256 bytes or more is kept in a RocksDB blob file, the key's table entry
 // pointing to it (storage.sample_blob_files, store_options.cc).
@@ -131,6 +134,11 @@ inline constexpr std::string_view kAlertRulePrefix = "alertrule/";
 inline constexpr std::string_view kAlertPrefix = "alert/";
 inline constexpr std::string_view kApiKeyPrefix = "apikey/";
 inline constexpr std::string_view kAuditPrefix = "audit/";
+// Embeddings of texts that recur (references, contexts), per model: the embedding-similarity
+// rubric's cache (scoring/store_embedding_cache.h). Kept until deleted; never expire.
+inline constexpr std::string_view kEmbeddingPrefix = "embed/";
+// "embed/" model '\0' and the 32 bytes of the text's SHA-256.
+std::string EmbeddingKey(std::string_view model, std::string_view text);
 // The key layout version, kept in meta: a data directory written with another layout is
 // refused at open rather than misread.
 inline constexpr std::string_view kLayoutKey = "layout";

@@ -271,6 +271,22 @@ TEST_F(Auth, EveryRpcIsCoveredByTheIsolationWalk) {
     while (refused->Read(&event)) ADD_FAILURE() << "B's event reached A's key";
     denied(refused->Finish());
   };
+  cases["llmtap.v1.QueryService.Agreement"] = [&] {
+    // Labels for B's samples given by id count for nothing under A's key.
+    v1::AgreementRequest r;
+    r.set_rubric("len");
+    for (int i = 0; i < 20; ++i) {
+      auto* label = r.add_labels();
+      label->set_sample_id(Id(0xb, i));
+      label->set_value("pass");
+    }
+    v1::AgreementResponse got;
+    grpc::Status s = Call(query_, &Q::Agreement, read_a_, r, &got);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(got.samples(), 0u);
+    *r.mutable_filter() = AppFilter("B");
+    denied(Call(query_, &Q::Agreement, read_a_, r, &got));
+  };
   cases["llmtap.v1.QueryService.ListRubrics"] = [&] {
     // A rubric for B alone is invisible to A's key; one for every app is visible.
     v1::UpsertRubricRequest up;
