@@ -204,6 +204,7 @@ describe('dashboard', () => {
       acceptDownloads: true,
     });
     page = context.pages()[0] ?? await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('dialog', (d) => { dialogs++; d.dismiss(); });
     // The page must load nothing from anywhere but the collector.
@@ -506,5 +507,17 @@ describe('dashboard', () => {
   test('the page raised no script errors and loaded nothing from outside', () => {
     assert.deepEqual(pageErrors, []);
     assert.equal(dialogs, 0);
+  });
+
+  test('llmtapd stops promptly while a live stream is open', async () => {
+    await open('?view=live');
+    await page.waitForFunction(() => /Waiting/.test(document.getElementById('live-status').textContent));
+    const t0 = Date.now();
+    daemon.kill('SIGTERM');
+    const code = await Promise.race([new Promise((r) => daemon.once('exit', r)), sleep(15_000)]);
+    assert.equal(code, 0, `llmtapd exit: ${code} after ${Date.now() - t0} ms\n${daemonLog}`);
+    // The stream ends within TailStream::kPoll; the browser's idle keep-alive connections hold
+    // HTTP worker threads for up to httplib's 5 s keep-alive timeout.
+    assert.ok(Date.now() - t0 < 8000, `stopped in ${Date.now() - t0} ms`);
   });
 });
