@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh llmtapd llmtap-demo
+scripts/build.sh llmtapd llmtap-demo _core  # _core: build/python holds a working `import llmtap`
 
 GRPC=${LLMTAP_DEMO_GRPC:-127.0.0.1:7317} HTTP=${LLMTAP_DEMO_HTTP:-127.0.0.1:7318}
 mkdir -p data

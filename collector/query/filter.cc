@@ -1,5 +1,6 @@
 #include "collector/query/filter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -35,6 +36,14 @@ absl::Status ValidateFilter(const v1::Filter& f, std::string_view field) {
   for (const auto& [name, value] : names) {
     if (!ValidName(*value)) {
       return Bad(at(name), Cat("at most ", v1::LIMIT_NAME_BYTES, " bytes, no NUL"));
+    }
+  }
+  if (f.apps_size() > v1::LIMIT_METADATA_ENTRIES) {
+    return Bad(at("apps"), Cat("at most ", v1::LIMIT_METADATA_ENTRIES, " apps"));
+  }
+  for (const std::string& app : f.apps()) {
+    if (app.empty() || !ValidName(app)) {
+      return Bad(at("apps"), Cat("1 to ", v1::LIMIT_NAME_BYTES, " bytes, no NUL"));
     }
   }
   if (f.metadata_size() > v1::LIMIT_METADATA_ENTRIES) {
@@ -94,17 +103,36 @@ bool ScoresMatch(const v1::Filter& f, const std::vector<v1::Score>& scores) {
 }
 
 bool TailMatches(const v1::Filter& f, const v1::TailResponse& event) {
-  if (!f.app().empty() && event.sample().app() != f.app()) return false;
+  if (!AppMatches(f, event.sample().app())) return false;
   if (!SampleMatches(f, event.sample())) return false;
   return f.rubric().empty() || ScoreMatches(f, event.score());
+}
+
+bool AppMatches(const v1::Filter& filter, std::string_view app) {
+  if (!filter.app().empty() && app != filter.app()) return false;
+  return filter.apps().empty() ||
+         std::find(filter.apps().begin(), filter.apps().end(), app) != filter.apps().end();
+}
+
+std::vector<std::string> AppsToRead(const Store& store, const v1::Filter& filter) {
+  if (!filter.app().empty()) {
+    if (!AppMatches(filter, filter.app())) return {};
+    return {filter.app()};
+  }
+  if (!filter.apps().empty()) {
+    std::vector<std::string> apps(filter.apps().begin(), filter.apps().end());
+    std::sort(apps.begin(), apps.end());
+    apps.erase(std::unique(apps.begin(), apps.end()), apps.end());
+    return apps;
+  }
+  return store.ListApps();
 }
 
 absl::Status ScanFiltered(
     const Store& store, const v1::Filter& filter, bool with_scores,
     const std::function<void(const v1::Sample&, const std::vector<v1::Score>&)>& visit) {
   const bool need_scores = with_scores || !filter.rubric().empty();
-  const std::vector<std::string> apps =
-      filter.app().empty() ? store.ListApps() : std::vector<std::string>{filter.app()};
+  const std::vector<std::string> apps = AppsToRead(store, filter);
   uint64_t examined = 0;
   std::vector<v1::Score> scores;
   absl::Status error;

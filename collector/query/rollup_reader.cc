@@ -1,5 +1,7 @@
 #include "collector/query/rollup_reader.h"
 
+#include "collector/query/filter.h"
+
 #include "collector/store/keys.h"
 
 namespace llmtap::collector {
@@ -35,12 +37,7 @@ absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
 absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
                          std::string_view series_prefix,
                          const std::function<void(const RollupRow&)>& visit) {
-  std::vector<std::string> apps;
-  if (filter.app().empty()) {
-    apps = store.ListApps();
-  } else {
-    apps.push_back(filter.app());
-  }
+  const std::vector<std::string> apps = AppsToRead(store, filter);
   const int64_t width = keys::BucketSeconds(res);
   // Buckets that start inside [start, end); a partial first bucket is left out by alignment.
   const int64_t start_s = (filter.start_unix_nano() / kNanos + width - 1) / width * width;
