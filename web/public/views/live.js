@@ -44,8 +44,9 @@ export async function render(root, ctx) {
   }, (e) => {
     status.textContent = 'Disconnected.';
     ctx.error(e);
+  }, () => {
+    if (!received) status.textContent = 'Connected; waiting for new scores…';
   });
-  status.textContent = 'Waiting for new scores…';
   ctx.clearError();
   return stop;
 }
