@@ -63,7 +63,7 @@ describe('dashboard with API keys', () => {
     // Another view in the same tab: no dialog, the key is reused, the live stream too.
     await page.goto(`http://127.0.0.1:${ports.http_port}/?view=live`);
     await page.waitForFunction(() =>
-      /Waiting/.test(document.getElementById('live-status')?.textContent || ''));
+      /waiting/i.test(document.getElementById('live-status')?.textContent || ''));
     assert.equal(await page.isVisible('#api-key-dialog'), false);
     assert.equal(await page.isHidden('#error-bar'), true);
   });

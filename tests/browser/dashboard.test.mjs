@@ -335,9 +335,11 @@ describe('dashboard', () => {
       const list = await rpc('ListRubrics', { includeDisabled: true });
       return list.rubrics.find((r) => r.name === 'short').enabled !== false || list;
     });
-    // The editor: a bad sample rate is shown at its field.
+    // The editor: a bad sample rate is shown at its field. It opens the rubric as it is now
+    // (enabled again), not as the page first loaded it.
     await page.click('button[aria-label="Edit rubric short"]');
     assert.equal(await page.inputValue('#rubric-name'), 'short');
+    assert.equal(await page.isChecked('#rubric-enabled'), true);
     await page.fill('#rubric-sample_rate', '2');
     await page.click('#rubric-save');
     await page.waitForSelector('#rubric-sample_rate-error', { timeout: WAIT_MS });
@@ -348,6 +350,16 @@ describe('dashboard', () => {
     await waitFor('short at 50%', async () => {
       const list = await rpc('ListRubrics', { includeDisabled: true });
       return list.rubrics.find((r) => r.name === 'short').sampleRate === 0.5 || list;
+    });
+    // Back to every sample (the live test counts both rubrics' scores).
+    await settled();
+    await page.click('button[aria-label="Edit rubric short"]');
+    await page.fill('#rubric-sample_rate', '1');
+    await page.click('#rubric-save');
+    await waitFor('short at 100%', async () => {
+      const list = await rpc('ListRubrics', { includeDisabled: true });
+      const r = list.rubrics.find((x) => x.name === 'short');
+      return ((r.sampleRate ?? 1) === 1 && r.version >= 3) || list;
     });
   });
 
@@ -375,6 +387,7 @@ describe('dashboard', () => {
     await page.fill('#rule-app', 'blog');
     await page.fill('#rule-alert_above', '0.2');
     await page.fill('#rule-min_count', '1');
+    await page.fill('#rule-window_s', '3600');  // The blog samples are 20 and 30 minutes old.
     await page.click('#rule-save');
     await page.waitForSelector('#rules-table tr[data-rule="blog_errors"]', { timeout: WAIT_MS });
     // blog's error rate is 0.5 > 0.2: it fires, and the rule shows the group firing.
@@ -397,14 +410,17 @@ describe('dashboard', () => {
 
   test('live: new scores arrive over server-sent events', async () => {
     await open('?view=live&app=blog');
-    await page.waitForFunction(() => /Waiting/.test(document.getElementById('live-status').textContent));
+    await page.waitForFunction(() => /waiting/i.test(document.getElementById('live-status').textContent));
     await sleep(300);
     const late = makeSample(0, { app: 'blog', model: 'm3', response: 'Paris', prompt: 'late one' });
     const other = makeSample(0, { app: 'shop', model: 'm3', response: 'Paris', prompt: 'not blog' });
     ingest([late, other]);
     await page.waitForSelector(`#live tbody tr[data-id="${late.id}"]`, { timeout: WAIT_MS });
-    await waitFor('two scores of the blog sample', async () =>
-      (await page.$$(`#live tbody tr[data-id="${late.id}"]`)).length === RUBRICS);
+    await waitFor('both rubrics\' scores of the blog sample', async () => {
+      const rubrics = await page.$$eval(`#live tbody tr[data-id="${late.id}"] td:nth-child(5)`,
+        (tds) => tds.map((td) => td.textContent).sort());
+      return JSON.stringify(rubrics) === JSON.stringify(['has_paris', 'short']) || rubrics;
+    });
     assert.equal((await page.$$(`#live tbody tr[data-id="${other.id}"]`)).length, 0);
     await screenshot('live');
     const bad = await page.request.get(url('api/v1/tail?scoreBelow=much'));
@@ -453,7 +469,7 @@ describe('dashboard', () => {
 
   test('llmtapd stops promptly while a live stream is open', async () => {
     await open('?view=live');
-    await page.waitForFunction(() => /Waiting/.test(document.getElementById('live-status').textContent));
+    await page.waitForFunction(() => /waiting/i.test(document.getElementById('live-status').textContent));
     const t0 = Date.now();
     daemon.kill('SIGTERM');
     const code = await Promise.race([new Promise((r) => daemon.once('exit', r)), sleep(15_000)]);
