@@ -13,6 +13,7 @@
 #include "collector/common/health_service.h"
 #include "collector/common/metrics.h"
 #include "collector/config/config_loader.h"
+#include "collector/fleet/fleet.h"
 #include "collector/http/http_server.h"
 #include "collector/ingest/committer.h"
 #include "collector/ingest/ingest_service.h"
@@ -38,6 +39,9 @@ class ServerImpl final : public Server {
     auto config = LoadConfig(options.config_path);
     if (!config.ok()) return config.status();
     config_ = std::move(*config);
+    auto fleet_settings = fleet::ResolveFleetSettings(config_.fleet(), options.data_dir);
+    if (!fleet_settings.ok()) return fleet_settings.status();
+    fleet_settings_ = std::move(*fleet_settings);
 
     std::error_code ec;
     std::filesystem::create_directories(options.data_dir, ec);
@@ -65,10 +69,20 @@ class ServerImpl final : public Server {
     const auto& ingest = config_.ingest();
     committer_ = std::make_unique<Committer>(
         store_.get(), &metrics_, ingest.has_max_group_batches() ? ingest.max_group_batches() : 256,
-        std::move(pricer), /*enqueue=*/[this] { return rubrics_->AnyEnabled(); });
+        std::move(pricer),
+        // In fleet mode the scorers score (through Kafka), never the local queue.
+        /*enqueue=*/[this] { return !fleet_settings_.any() && rubrics_->AnyEnabled(); },
+        fleet_settings_.edge ? fleet_settings_.edge_max_backlog : 0);
     ingest_service_ = std::make_unique<IngestService>(
         committer_.get(), &metrics_,
         ingest.has_max_pending_batches() ? ingest.max_pending_batches() : 64);
+    if (fleet_settings_.any()) {
+      auto fleet = fleet::Fleet::Start(
+          fleet_settings_, {store_.get(), committer_.get(), scoring_.get(), &tail_, &metrics_,
+                            config_.scoring().has_workers() ? config_.scoring().workers() : 2});
+      if (!fleet.ok()) return fleet.status();
+      fleet_ = std::move(*fleet);
+    }
     engine_ = std::make_unique<QueryEngine>(store_.get());
     auto alerting = Alerting::Create(store_.get(), config_.alerting(), &metrics_);
     if (!alerting.ok()) return alerting.status();
@@ -117,6 +131,8 @@ class ServerImpl final : public Server {
       tail_.Close();
       grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     }
+    if (fleet_) fleet_->Stop(absl::Seconds(2));
+    fleet_.reset();
     if (committer_) committer_->Stop();
     committer_.reset();  // Joins after committing what it holds.
     if (scoring_) scoring_->Stop();
@@ -136,6 +152,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<ScoringEngine> scoring_;
   std::unique_ptr<PriceTable> prices_;
   std::unique_ptr<Committer> committer_;
+  fleet::FleetSettings fleet_settings_;
+  std::unique_ptr<fleet::Fleet> fleet_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<QueryEngine> engine_;
   std::unique_ptr<Alerting> alerting_;

@@ -49,7 +49,7 @@ ScoringEngine::ScoringEngine(Store* store, const RubricRegistry* rubrics, TailHu
       sampled_out_(metrics->AddCounter("llmtap_scoring_sampled_out_total",
                                        "Sample x rubric pairs left out by the rubric's rate.")) {
   metrics->AddGauge("llmtap_scoring_queue_depth", "Samples waiting to be scored.",
-                    [store] { return static_cast<double>(store->queue_depth()); });
+                    [store] { return store ? static_cast<double>(store->queue_depth()) : 0.0; });
 }
 
 ScoringEngine::~ScoringEngine() { Stop(); }
@@ -178,9 +178,15 @@ void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* ou
   }
   *sample = *std::move(stored);
   write.sample = sample;
-  const std::shared_ptr<const RubricSnapshot> rubrics = rubrics_->Snapshot();
   const uint64_t seen = SeenBefore(*sample, &write.meta);
-  const bool overloaded = store_->queue_depth() > overload_depth_;
+  ScoreSample(*sample, seen, store_->queue_depth() > overload_depth_, &write);
+}
+
+void ScoringEngine::ScoreSample(const v1::Sample& in, uint64_t seen, bool overloaded,
+                                ScoreWrite* out) {
+  ScoreWrite& write = *out;
+  const v1::Sample* const sample = &in;
+  const std::shared_ptr<const RubricSnapshot> rubrics = rubrics_->Snapshot();
   const double point = SamplePoint(config_.hash_key() == v1::ScoringConfig::HASH_KEY_SAMPLE_ID
                                        ? sample->id()
                                        : sample->prompt());

@@ -33,7 +33,8 @@ namespace llmtap::collector {
 
 class ScoringEngine {
  public:
-  // All pointers must outlive the engine.
+  // All pointers must outlive the engine. `store` may be null when only ScoreSample() is used
+  // (then Start() must not be called).
   ScoringEngine(Store* store, const RubricRegistry* rubrics, TailHub* tail, Metrics* metrics,
                 const v1::ScoringConfig& config);
   ~ScoringEngine();
@@ -43,6 +44,13 @@ class ScoringEngine {
   void Notify();
   // Finishes the samples in hand and joins the workers. Idempotent.
   void Stop();
+
+  // Scores `sample` against the current rubrics into write->scores and write->rollup_values
+  // (and the metrics), exactly as a queued sample is scored, without touching the store.
+  // `seen_before`: samples of its (app, model) seen before it (for full_first_n). The fleet
+  // scorer's seam. Thread-safe.
+  void ScoreSample(const v1::Sample& sample, uint64_t seen_before, bool overloaded,
+                   ScoreWrite* write);
 
  private:
   struct Work {

@@ -4,7 +4,10 @@
 // samples        app '\0' be64(start_time_unix_nano) id16                v1.Sample
 // ids            id16                                                    samples key
 // scores         id16 rubric                                             v1.Score
+//                id16 (fleet store: this sample's scores were stored)    ""
 // queue          be64(received_unix_nano) id16                           store.QueueEntry
+// forward        be64(received_unix_nano) id16                           samples key (fleet
+//                                                                        edge: not yet in Kafka)
 // rollups        res app '\0' series '\0' be64(bucket_start_s) model '\0' variant
 //                                                                        store.RollupValue (merge)
 // meta           "app/" app                                              "" (apps seen)
