@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
-  chromium librdkafka-dev
+  chromium librdkafka-dev openjdk-17-jre-headless maven
 )
 PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3)
 
@@ -50,6 +50,10 @@ if [[ ${LLMTAP_ROCKSDB:-release} == system ]]; then
 elif ! scripts/build_rocksdb.sh; then
   echo "warning: the RocksDB release build failed; building against Debian's librocksdb" >&2
 fi
+
+step "Kafka broker jars (fleet tests)"
+# Through mvn into ~/.m2 (tests/fleet/kafka/pom.xml); a second run only checks the cached class path.
+tests/fleet/kafka/broker.sh classpath >/dev/null && echo "present"
 
 step "python packages"
 if python3 -c "import pytest, rouge_score, sacrebleu" 2>/dev/null \

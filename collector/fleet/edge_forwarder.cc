@@ -1,6 +1,7 @@
 #include "collector/fleet/edge_forwarder.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "absl/time/clock.h"
 #include "collector/common/strings.h"
@@ -16,10 +17,18 @@ constexpr size_t kMaxInFlight = 50000;
 constexpr size_t kScanBatch = 2000;
 constexpr absl::Duration kStatsEvery = absl::Seconds(1);
 
+std::string KeySuffix(bool with_host) {
+  if (!with_host) return "";
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return Cat(std::string_view("\0", 1), host);
+}
+
 }  // namespace
 
 EdgeForwarder::EdgeForwarder(const FleetSettings& settings, Store* store, Metrics* metrics)
     : settings_(settings),
+      key_suffix_(KeySuffix(settings.key_by_app_and_host)),
       store_(store),
       forwarded_(metrics->AddCounter("llmtap_fleet_edge_forwarded_total",
                                      "Samples Kafka acknowledged (delivery reports).")),
@@ -143,11 +152,12 @@ void EdgeForwarder::ProduceMore() {
     v1::IngestRequest request;
     *request.add_samples() = *std::move(sample);
     const std::string value = request.SerializeAsString();
-    const std::string& app = request.samples(0).app();
+    const std::string message_key = Cat(request.samples(0).app(), key_suffix_);
     auto* opaque = new std::string(key);
     const RdKafka::ErrorCode err = producer_->produce(
         settings_.samples_topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(value.data()), value.size(), app.data(), app.size(), 0, opaque);
+        const_cast<char*>(value.data()), value.size(), message_key.data(), message_key.size(),
+        0, opaque);
     if (err != RdKafka::ERR_NO_ERROR) {
       delete opaque;
       if (err != RdKafka::ERR__QUEUE_FULL) {
@@ -176,10 +186,10 @@ void EdgeForwarder::ProduceClientStats() {
     v1::IngestRequest request;
     if (!request.mutable_client_stats()->ParseFromString(value)) continue;
     const std::string out = request.SerializeAsString();
-    const std::string& app = request.client_stats().app();
+    const std::string message_key = Cat(request.client_stats().app(), key_suffix_);
     if (producer_->produce(settings_.samples_topic, RdKafka::Topic::PARTITION_UA,
                            RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(out.data()),
-                           out.size(), app.data(), app.size(), 0,
+                           out.size(), message_key.data(), message_key.size(), 0,
                            nullptr) == RdKafka::ERR_NO_ERROR) {
       stats_sent_[key] = value;
     }

@@ -55,6 +55,7 @@ class EdgeForwarder : public RdKafka::DeliveryReportCb {
   void RemoveDelivered();
 
   const FleetSettings settings_;
+  const std::string key_suffix_;  // After the app in each message key ('\0' host, or empty).
   Store* const store_;
   Counter* const forwarded_;
   Counter* const failed_;

@@ -170,6 +170,7 @@ void FleetScorer::Run() {
 absl::Status FleetScorer::ProcessBatch(std::vector<std::unique_ptr<RdKafka::Message>>& batch) {
   std::vector<v1::IngestRequest> requests(batch.size());
   std::vector<const v1::Sample*> samples;
+  std::vector<const std::string*> message_keys;  // Of each sample's message: its scores' key.
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
   for (size_t i = 0; i < batch.size(); ++i) {
     RdKafka::Message& m = *batch[i];
@@ -180,7 +181,10 @@ absl::Status FleetScorer::ProcessBatch(std::vector<std::unique_ptr<RdKafka::Mess
                    m.partition(), m.offset());
       continue;
     }
-    for (const v1::Sample& s : requests[i].samples()) samples.push_back(&s);
+    for (const v1::Sample& s : requests[i].samples()) {
+      samples.push_back(&s);
+      message_keys.push_back(m.key());
+    }
   }
   std::vector<uint64_t> seen(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -214,9 +218,10 @@ absl::Status FleetScorer::ProcessBatch(std::vector<std::unique_ptr<RdKafka::Mess
     if (RdKafka::Error* e = producer_->abort_transaction(30000)) Describe(e);
     return absl::UnavailableError(what);
   };
-  for (const v1::ScoredSample& o : out) {
-    const std::string value = o.SerializeAsString();
-    const std::string& app = o.sample().app();
+  for (size_t i = 0; i < out.size(); ++i) {
+    const std::string value = out[i].SerializeAsString();
+    // The key of the sample's message: its scores land in the same partition number.
+    const std::string& app = message_keys[i] ? *message_keys[i] : out[i].sample().app();
     while (true) {
       const RdKafka::ErrorCode err = producer_->produce(
           settings_.scores_topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,

@@ -7,6 +7,9 @@
 // never read (the store reads committed messages only) and its partitions resume from the
 // last committed batch: every sample is scored once, as seen from the store.
 //
+// Scores are keyed as their sample's message was (by app), so they land in the partition of
+// the scores topic numbered as the sample's: one store shard could own both (README).
+//
 // Partitions move between scorers as they join and leave (eager rebalancing). A batch being
 // gathered when partitions are revoked is dropped before any of it is scored: the new owner
 // reads it again from the committed offsets.

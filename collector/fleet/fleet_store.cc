@@ -125,8 +125,9 @@ void FleetStore::Run() {
       for (const auto& [tp, n] : next) {
         offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, n));
       }
-      // A failed commit only means this batch may be read (and ignored as stored) again.
-      if (auto err = consumer_->commitSync(offsets); err != RdKafka::ERR_NO_ERROR) {
+      // Asynchronous: a commit that fails or is lost in a crash only means this batch is
+      // read (and recognised as stored) again.
+      if (auto err = consumer_->commitAsync(offsets); err != RdKafka::ERR_NO_ERROR) {
         spdlog::warn("fleet store: offset commit: {}", RdKafka::err2str(err));
       }
       RdKafka::TopicPartition::destroy(offsets);

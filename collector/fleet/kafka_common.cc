@@ -52,6 +52,7 @@ absl::StatusOr<FleetSettings> ResolveFleetSettings(const v1::FleetConfig& config
   }
   if (config.has_transaction_timeout_ms()) s.transaction_timeout_ms = config.transaction_timeout_ms();
   for (const auto& [k, v] : config.kafka_properties()) s.kafka_properties[k] = v;
+  s.key_by_app_and_host = config.key_by_app_and_host();
   return s;
 }
 

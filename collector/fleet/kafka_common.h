@@ -36,6 +36,7 @@ struct FleetSettings {
   std::string scorer_id;
   uint32_t transaction_timeout_ms = 10000;
   std::map<std::string, std::string> kafka_properties;
+  bool key_by_app_and_host = false;
 
   bool any() const { return edge || scorer || store; }
 };

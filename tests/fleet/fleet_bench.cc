@@ -31,6 +31,7 @@ ABSL_FLAG(int, judged, 1500, "Samples of the judging part.");
 ABSL_FLAG(int, judge_ms, 50, "Latency of the local judge endpoint per call, milliseconds.");
 ABSL_FLAG(int, judge_concurrency, 4, "Judge calls in flight per scorer (and scoring workers).");
 ABSL_FLAG(int, sample_bytes, 1024, "Approximate prompt + response bytes per ingest sample.");
+ABSL_FLAG(int, apps, 8, "Apps the samples are spread over.");
 ABSL_FLAG(std::string, parts, "ingest,judge", "Which parts to run.");
 
 namespace llmtap::testing {
@@ -44,11 +45,11 @@ struct Counts {
   uint64_t judged = 0;
 };
 
-Counts Read(const CollectorProcess& store, const std::string& app) {
+// Counts of every app (each run has a store of its own).
+Counts Read(const CollectorProcess& store) {
   auto channel = grpc::CreateChannel(store.grpc_address(), grpc::InsecureChannelCredentials());
   auto query = v1::QueryService::NewStub(channel);
   v1::CompletenessRequest request;
-  request.mutable_filter()->set_app(app);
   v1::CompletenessResponse c;
   grpc::ClientContext context;
   if (!query->Completeness(&context, request, &c).ok()) return {};
@@ -59,13 +60,15 @@ Counts Read(const CollectorProcess& store, const std::string& app) {
   return out;
 }
 
-// Records `n` samples of `app` to `target` as fast as the SDK takes them (waiting when a
-// million are pending); returns when `done(counts)` holds at `store`, with the seconds taken.
+// Records `n` samples to `target` as fast as the SDK takes them (waiting when a million are
+// pending), spread over --apps apps "<app>-<i>" (a fleet's samples topic is keyed by app: one
+// app is one partition); returns when `done(counts)` holds at `store`, with the seconds taken.
 double Run(const CollectorProcess& target, const CollectorProcess& store, const std::string& app,
            int n, int bytes, const std::function<bool(const Counts&)>& done) {
   ClientOptions options;
   options.collector_address = target.grpc_address();
   options.app = app;
+  const int apps = std::max(1, absl::GetFlag(FLAGS_apps));
   options.max_buffer_bytes = 512u << 20;
   std::unique_ptr<Client> client;
   if (!Client::Create(options, &client).ok()) return -1;
@@ -74,6 +77,7 @@ double Run(const CollectorProcess& target, const CollectorProcess& store, const 
   for (int i = 0; i < n; ++i) {
     Sample s;
     s.model = "m";
+    s.app = app + "-" + std::to_string(i % apps);
     s.prompt = "question " + std::to_string(i) + " " + pad.substr(0, pad.size() / 2);
     s.response = "answer " + pad.substr(0, pad.size() / 2);
     s.latency_ms = 100;
@@ -82,7 +86,7 @@ double Run(const CollectorProcess& target, const CollectorProcess& store, const 
       while (client->Stats().pending > 1000000) std::this_thread::sleep_for(1ms);
     }
   }
-  while (!done(Read(store, app))) {
+  while (!done(Read(store))) {
     if (Clock::now() - start > 600s) return -1;
     std::this_thread::sleep_for(20ms);
   }
@@ -155,9 +159,10 @@ int Main() {
       if (!store.Start() || !edge.Start()) return 1;
       std::this_thread::sleep_for(3s);  // The group settles: partitions spread over the pool.
       const double s = Run(edge, store, prefix, n, 200, verdicts);
-      std::printf("judge scorers=%d judge_ms=%d concurrency=%d verdicts=%d seconds=%.2f "
-                  "verdicts_per_s=%.1f\n",
-                  scorers, static_cast<int>(delay.count()), concurrency, n, s, n / s);
+      std::printf("judge scorers=%d apps=%d judge_ms=%d concurrency=%d verdicts=%d "
+                  "seconds=%.2f verdicts_per_s=%.1f\n",
+                  scorers, absl::GetFlag(FLAGS_apps), static_cast<int>(delay.count()),
+                  concurrency, n, s, n / s);
     }
   }
   return 0;
