@@ -1,5 +1,5 @@
 # The two commands of the README. Both set up a fresh machine first (scripts/setup.sh).
-.PHONY: demo test build bench clean
+.PHONY: demo test build bench fuzz clean
 
 demo:   ## set up, build, start llmtapd on ./data with example traffic
 	scripts/demo.sh
@@ -10,5 +10,8 @@ test:   ## set up, build, run every test suite
 build:
 	scripts/build.sh
 
+fuzz:   ## each libFuzzer target of tests/fuzz for FUZZ_SECONDS (default 60) with clang
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) scripts/fuzz.sh
+
 clean:
-	rm -rf build
+	rm -rf build build-asan build-fuzz build-tsan

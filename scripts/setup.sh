@@ -4,7 +4,9 @@
 #
 #   scripts/setup.sh            # apt packages, grpcurl, Python and npm packages
 #   LLMTAP_SETUP_MODEL=1 ...    # also the small offline judge model (for the real-model test)
-#   LLMTAP_ROCKSDB=system ...   # skip the release build of RocksDB (build.sh then links Debian's)
+#   LLMTAP_SETUP_FUZZ=1 ...     # also clang and libFuzzer (for scripts/fuzz.sh)
+# The release build of RocksDB is not made here: only the benchmarks gain from it, and they
+# build it when they first need it (scripts/build.sh --release-rocksdb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +16,16 @@ APT_PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
-  chromium librdkafka-dev openjdk-17-jre-headless maven
+  chromium maven unzip libsimdjson-dev librdkafka-dev openjdk-17-jre-headless
 )
+# Fuzzing (scripts/fuzz.sh, `make fuzz`) needs clang and its libFuzzer runtime; the demo and
+# the tests do not.
+if [[ ${LLMTAP_SETUP_FUZZ:-0} == 1 ]]; then APT_PACKAGES+=(clang libclang-rt-14-dev); fi
 PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3)
+# The Python package: its wheel build, the CLI's tables, the OpenAI instrumentation and its
+# tests, the recording benchmark's OpenTelemetry side, and the stub check.
+PIP_PACKAGES+=(scikit-build-core==1.1.2 rich==15.0.0 openai==3.63.0 opentelemetry-sdk==1.45.2
+  opentelemetry-exporter-otlp-proto-http==1.45.2 mypy==2.4.1)
 
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\033[1m== %s\033[0m\n' "$*"; }
@@ -42,25 +51,31 @@ else
   GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
 fi
 
-step "RocksDB release build"
-# Debian's library with its assertions compiled out (see scripts/build_rocksdb.sh). Without it
-# everything still builds and works, against Debian's library, only slower.
-if [[ ${LLMTAP_ROCKSDB:-release} == system ]]; then
-  echo "skipped (LLMTAP_ROCKSDB=system)"
-elif ! scripts/build_rocksdb.sh; then
-  echo "warning: the RocksDB release build failed; building against Debian's librocksdb" >&2
-fi
+step "OTLP .proto files"
+scripts/fetch_otlp_protos.sh
 
 step "Kafka broker jars (fleet tests)"
 # Through mvn into ~/.m2 (tests/fleet/kafka/pom.xml); a second run only checks the cached class path.
 tests/fleet/kafka/broker.sh classpath >/dev/null && echo "present"
 
 step "python packages"
-if python3 -c "import pytest, rouge_score, sacrebleu" 2>/dev/null \
+if python3 -c "import pytest, rouge_score, sacrebleu, scikit_build_core, rich, openai, mypy" 2>/dev/null \
    && python3 -m pip freeze 2>/dev/null | grep -qxF "${PIP_PACKAGES[0]}"; then
   echo "all present"
 else
   python3 -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+fi
+
+step "python packages (OpenTelemetry and gateway tests)"
+OTEL_PIP_PACKAGES=(opentelemetry-sdk==1.45.2 opentelemetry-exporter-otlp-proto-grpc==1.45.2
+                   opentelemetry-exporter-otlp-proto-http==1.45.2 openai==3.63.0
+                   openinference-instrumentation-openai==0.1.66)
+if python3 -c "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.grpc, openai, \
+openinference.instrumentation.openai" 2>/dev/null \
+   && python3 -m pip freeze 2>/dev/null | grep -qxF "${OTEL_PIP_PACKAGES[0]}"; then
+  echo "all present"
+else
+  python3 -m pip install -q --disable-pip-version-check "${OTEL_PIP_PACKAGES[@]}"
 fi
 
 step "npm packages (dashboard, browser tests)"

@@ -30,10 +30,11 @@ SUMMARY_PATTERN='tests passed|tests failed' \
 # the SDK tenfold and its timing bounds can trip on a busy machine, while a race report repeats.
 SUMMARY_PATTERN='tests passed|tests failed' \
   run tsan bash -c 'scripts/build_tsan.sh && ctest --test-dir build-tsan --output-on-failure -j2 -L sdk --repeat until-pass:2'
-if [[ -d tests/python || -d tests/parity ]]; then
-  SUMMARY_PATTERN='(passed|failed|error)' \
-    run pytest python3 -m pytest -q $(ls -d tests/python tests/parity 2>/dev/null)
+if [[ -d tests/parity ]]; then
+  SUMMARY_PATTERN='(passed|failed|error)' run pytest python3 -m pytest -q tests/parity
 fi
+# The Python package built as a wheel, installed into a fresh venv, tests/python against it.
+SUMMARY_PATTERN='(passed|failed|error)' run python-package scripts/test_python_package.sh
 if [[ -d tests/browser ]]; then
   SUMMARY_PATTERN='^# (pass|fail)' \
     run browser env NODE_PATH=$PWD/web/node_modules node --test tests/browser/

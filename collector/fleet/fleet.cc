@@ -5,6 +5,7 @@
 #include "collector/fleet/edge_forwarder.h"
 #include "collector/fleet/fleet_scorer.h"
 #include "collector/fleet/fleet_store.h"
+#include "collector/fleet/sample_scorer.h"
 
 namespace llmtap::collector::fleet {
 
@@ -31,12 +32,14 @@ absl::StatusOr<std::unique_ptr<Fleet>> Fleet::Start(const FleetSettings& setting
     fleet->edge_->Start();
   }
   if (settings.scorer) {
-    fleet->scorer_ = std::make_unique<FleetScorer>(settings, parts.scoring, lag, parts.metrics,
-                                                   parts.scorer_workers);
+    fleet->sample_scorer_ =
+        std::make_unique<SampleScorer>(parts.rubrics, parts.scoring, parts.metrics);
+    fleet->scorer_ = std::make_unique<FleetScorer>(settings, fleet->sample_scorer_.get(), lag,
+                                                   parts.metrics, parts.scorer_workers);
     fleet->scorer_->Start();
   }
   if (settings.store) {
-    fleet->store_ = std::make_unique<FleetStore>(settings, parts.committer, parts.store,
+    fleet->store_ = std::make_unique<FleetStore>(settings, parts.gate, parts.store,
                                                  parts.tail, lag, parts.metrics);
     fleet->store_->Start();
   }
@@ -54,6 +57,7 @@ void Fleet::Stop(absl::Duration grace) {
   if (edge_) edge_->Stop(grace);
   store_.reset();
   scorer_.reset();
+  sample_scorer_.reset();
   edge_.reset();
 }
 

@@ -15,8 +15,9 @@
 #include "absl/time/time.h"
 #include "collector/common/metrics.h"
 #include "collector/fleet/kafka_common.h"
-#include "collector/ingest/committer.h"
-#include "collector/scoring/scoring_engine.h"
+#include "collector/ingest/ingest_gate.h"
+#include "collector/scoring/rubric_registry.h"
+#include "llmtap/v1/config.pb.h"
 #include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
 
@@ -25,12 +26,14 @@ namespace llmtap::collector::fleet {
 class EdgeForwarder;
 class FleetScorer;
 class FleetStore;
+class SampleScorer;
 
 // What the roles use; everything must outlive the Fleet.
 struct FleetParts {
   Store* store = nullptr;
-  Committer* committer = nullptr;
-  ScoringEngine* scoring = nullptr;
+  IngestGate* gate = nullptr;
+  const RubricRegistry* rubrics = nullptr;
+  v1::ScoringConfig scoring;
   TailHub* tail = nullptr;
   Metrics* metrics = nullptr;
   uint32_t scorer_workers = 2;
@@ -50,6 +53,7 @@ class Fleet {
  private:
   Fleet() = default;
   std::unique_ptr<ConsumerLag> lag_;
+  std::unique_ptr<SampleScorer> sample_scorer_;
   std::unique_ptr<EdgeForwarder> edge_;
   std::unique_ptr<FleetScorer> scorer_;
   std::unique_ptr<FleetStore> store_;

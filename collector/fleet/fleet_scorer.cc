@@ -37,10 +37,10 @@ std::string Describe(RdKafka::Error* e) {
 
 }  // namespace
 
-FleetScorer::FleetScorer(const FleetSettings& settings, ScoringEngine* engine,
+FleetScorer::FleetScorer(const FleetSettings& settings, const SampleScorer* scorer,
                          ConsumerLag* lag, Metrics* metrics, uint32_t workers)
     : settings_(settings),
-      engine_(engine),
+      scorer_(scorer),
       workers_(std::max(1u, workers)),
       client_id_(ClientId("scorer")),
       scored_samples_(metrics->AddCounter(
@@ -194,7 +194,7 @@ absl::Status FleetScorer::ProcessBatch(std::vector<std::unique_ptr<RdKafka::Mess
   auto score = [&](size_t first, size_t step) {
     for (size_t i = first; i < samples.size(); i += step) {
       ScoreWrite write;
-      engine_->ScoreSample(*samples[i], seen[i], /*overloaded=*/false, &write);
+      scorer_->Score(*samples[i], seen[i], &write);
       v1::ScoredSample& o = out[i];
       *o.mutable_sample() = Header(*samples[i]);
       for (v1::Score& sc : write.scores) *o.add_scores() = std::move(sc);

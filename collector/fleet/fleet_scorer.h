@@ -1,6 +1,6 @@
 // FleetScorer: the fleet scorer role. A member of the scorer consumer group on the samples
-// topic; for each batch of samples it runs the rubrics (ScoringEngine::ScoreSample, the same
-// per-sample logic as single-node scoring, judges included) and, in one Kafka transaction,
+// topic; for each batch of samples it runs the rubrics (SampleScorer: the decisions and score
+// building of single-node scoring, judges included) and, in one Kafka transaction,
 // produces a v1.ScoredSample per sample to the scores topic and moves the group's offsets
 // past the batch. A scorer that dies mid-batch leaves an open transaction that is aborted
 // (at its restart, which fences it, or after fleet.transaction_timeout_ms), so its scores are
@@ -30,14 +30,14 @@
 #include "absl/synchronization/notification.h"
 #include "collector/common/metrics.h"
 #include "collector/fleet/kafka_common.h"
-#include "collector/scoring/scoring_engine.h"
+#include "collector/fleet/sample_scorer.h"
 
 namespace llmtap::collector::fleet {
 
 class FleetScorer : public RdKafka::RebalanceCb {
  public:
   // All pointers must outlive the scorer. `workers`: samples scored at once.
-  FleetScorer(const FleetSettings& settings, ScoringEngine* engine, ConsumerLag* lag,
+  FleetScorer(const FleetSettings& settings, const SampleScorer* scorer, ConsumerLag* lag,
               Metrics* metrics, uint32_t workers);
   ~FleetScorer() override;
 
@@ -56,7 +56,7 @@ class FleetScorer : public RdKafka::RebalanceCb {
   absl::Status ProcessBatch(std::vector<std::unique_ptr<RdKafka::Message>>& batch);
 
   const FleetSettings settings_;
-  ScoringEngine* const engine_;
+  const SampleScorer* const scorer_;
   const uint32_t workers_;
   const std::string client_id_;
   Counter* const scored_samples_;

@@ -21,10 +21,10 @@ constexpr int kCommitterBatch = 500;
 
 }  // namespace
 
-FleetStore::FleetStore(const FleetSettings& settings, Committer* committer, Store* store,
+FleetStore::FleetStore(const FleetSettings& settings, IngestGate* gate, Store* store,
                        TailHub* tail, ConsumerLag* lag, Metrics* metrics)
     : settings_(settings),
-      committer_(committer),
+      gate_(gate),
       store_(store),
       tail_(tail),
       client_id_(ClientId("store")),
@@ -183,14 +183,20 @@ absl::Status FleetStore::StoreBatch() {
   if (!requests.empty()) {
     absl::Mutex mu;
     absl::BlockingCounter left(static_cast<int>(requests.size()));
+    const Principal fleet = Principal::Anonymous();
     for (auto& r : requests) {
-      committer_->Submit(r, [&](const IngestOutcome& outcome) {
+      absl::Status refused = gate_->Submit(fleet, r, [&](const IngestOutcome& outcome) {
         if (!outcome.status.ok()) {
           absl::MutexLock lock(&mu);
           status = outcome.status;
         }
         left.DecrementCount();
       });
+      if (!refused.ok()) {
+        absl::MutexLock lock(&mu);
+        status = refused;
+        left.DecrementCount();
+      }
     }
     left.Wait();
   }

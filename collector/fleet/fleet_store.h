@@ -1,6 +1,8 @@
 // FleetStore: the fleet store role's way in. A member of the store consumer group on the
 // samples and scores topics (reading committed messages only). Samples (and SDK counters) go
-// through the same Committer as direct ingest, which stores a sample once by id; scores go
+// through the same IngestGate and Committer as direct ingest, which store a sample once by id,
+// as the anonymous principal: Kafka is the trust boundary (the edge admitted each sample
+// under its caller's key; protect the topics with Kafka ACLs). Scores go
 // to Store::CommitScoresOnce, which stores a sample's scores and rollups once. Offsets are
 // committed only after both writes are durable, so a crash replays from the last commit and
 // the replay stores nothing twice.
@@ -20,7 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "collector/common/metrics.h"
 #include "collector/fleet/kafka_common.h"
-#include "collector/ingest/committer.h"
+#include "collector/ingest/ingest_gate.h"
 #include "collector/scoring/tail_hub.h"
 #include "collector/store/store.h"
 
@@ -29,7 +31,7 @@ namespace llmtap::collector::fleet {
 class FleetStore : public RdKafka::RebalanceCb {
  public:
   // All pointers must outlive the FleetStore.
-  FleetStore(const FleetSettings& settings, Committer* committer, Store* store, TailHub* tail,
+  FleetStore(const FleetSettings& settings, IngestGate* gate, Store* store, TailHub* tail,
              ConsumerLag* lag, Metrics* metrics);
   ~FleetStore() override;
 
@@ -47,7 +49,7 @@ class FleetStore : public RdKafka::RebalanceCb {
   absl::Status StoreBatch();
 
   const FleetSettings settings_;
-  Committer* const committer_;
+  IngestGate* const gate_;
   Store* const store_;
   TailHub* const tail_;
   const std::string client_id_;

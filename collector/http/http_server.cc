@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "collector/common/strings.h"
 #include "collector/http/assets.h"
+#include "collector/auth/authenticator.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 
@@ -23,6 +24,8 @@ int HttpStatus(absl::StatusCode code) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    case absl::StatusCode::kPermissionDenied: return 403;
     case absl::StatusCode::kNotFound: return 404;
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kAborted: return 409;
@@ -36,6 +39,14 @@ int HttpStatus(absl::StatusCode code) {
 
 void SendError(httplib::Response& res, const absl::Status& s) {
   res.status = HttpStatus(s.code());
+  if (auto after = Authenticator::RetryAfter(s)) {
+    const int64_t ms = absl::ToInt64Milliseconds(*after);
+    res.set_header("Retry-After", std::to_string((ms + 999) / 1000));
+    res.set_header("Retry-After-Ms", std::to_string(ms));
+  }
+  if (s.code() == absl::StatusCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"llmtap\"");
+  }
   nlohmann::json body = {{"code", static_cast<int>(s.code())},
                          {"message", std::string(s.message())}};
   res.set_content(body.dump(), "application/json");
@@ -51,10 +62,16 @@ void SendResult(httplib::Response& res, const absl::StatusOr<Resp>& result) {
   res.set_content(json, "application/json");
 }
 
-// POST /api/v1/<Method>: parse the body as Req, call the engine, answer Resp.
+// The request's "Authorization" header, "" when absent.
+std::string AuthorizationOf(const httplib::Request& req) {
+  return req.get_header_value("Authorization");
+}
+
+// POST /api/v1/<Method>: parse the body as Req, call the handler with the caller's
+// authorization, answer Resp.
 template <typename Req, typename Resp>
 std::function<void(const httplib::Request&, httplib::Response&)> JsonRpc(
-    std::function<absl::StatusOr<Resp>(const Req&)> call) {
+    std::function<absl::StatusOr<Resp>(std::string_view, const Req&)> call) {
   return [call](const httplib::Request& req, httplib::Response& res) {
     Req request;
     if (!req.body.empty()) {
@@ -64,18 +81,33 @@ std::function<void(const httplib::Request&, httplib::Response&)> JsonRpc(
         return SendError(res, absl::InvalidArgumentError(Cat("request body: ", s.message().as_string())));
       }
     }
-    SendResult(res, call(request));
+    SendResult(res, call(AuthorizationOf(req), request));
   };
 }
 
 }  // namespace
 
-HttpServer::HttpServer(const QueryEngine* engine, const Metrics* metrics)
-    : engine_(engine), metrics_(metrics), server_(std::make_unique<httplib::Server>()) {
+HttpServer::HttpServer(const QueryHandlers* queries, const AdminHandlers* admin,
+                       const Metrics* metrics, const v1::TlsConfig& tls)
+    : queries_(queries), admin_(admin), metrics_(metrics) {
+  if (tls.cert_file().empty()) {
+    server_ = std::make_unique<httplib::Server>();
+  } else {
+    certificates_ = std::make_unique<HttpsCertificates>(tls);
+    server_ = std::make_unique<httplib::SSLServer>(
+        [this](SSL_CTX& ctx) { return certificates_->Setup(ctx); });
+  }
   Routes();
 }
 
 HttpServer::~HttpServer() { Stop(); }
+
+// POST /api/v1/<name> for handler method `method` of `object`.
+#define LLMTAP_JSON_RPC(object, name, Req, Resp)                                              \
+  s.Post("/api/v1/" #name,                                                                    \
+         JsonRpc<v1::Req, v1::Resp>([this](std::string_view a, const v1::Req& r) {           \
+           return object->name(a, r);                                                         \
+         }))
 
 void HttpServer::Routes() {
   httplib::Server& s = *server_;
@@ -85,27 +117,30 @@ void HttpServer::Routes() {
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_->Render(), "text/plain; version=0.0.4");
   });
-  s.Post("/api/v1/GetSample",
-         JsonRpc<v1::GetSampleRequest, v1::GetSampleResponse>(
-             [this](const v1::GetSampleRequest& r) { return engine_->GetSample(r); }));
-  s.Post("/api/v1/ListSamples",
-         JsonRpc<v1::ListSamplesRequest, v1::ListSamplesResponse>(
-             [this](const v1::ListSamplesRequest& r) { return engine_->ListSamples(r); }));
-  s.Post("/api/v1/Stats", JsonRpc<v1::StatsRequest, v1::StatsResponse>(
-                              [this](const v1::StatsRequest& r) { return engine_->Stats(r); }));
-  s.Post("/api/v1/Completeness",
-         JsonRpc<v1::CompletenessRequest, v1::CompletenessResponse>(
-             [this](const v1::CompletenessRequest& r) { return engine_->Completeness(r); }));
-  s.Post("/api/v1/Trend", JsonRpc<v1::TrendRequest, v1::TrendResponse>(
-                              [this](const v1::TrendRequest& r) { return engine_->Trend(r); }));
-  s.Post("/api/v1/Compare",
-         JsonRpc<v1::CompareRequest, v1::CompareResponse>(
-             [this](const v1::CompareRequest& r) { return engine_->Compare(r); }));
+  // Every unary QueryService and AdminService call, in protobuf's JSON mapping.
+  LLMTAP_JSON_RPC(queries_, GetSample, GetSampleRequest, GetSampleResponse);
+  LLMTAP_JSON_RPC(queries_, ListSamples, ListSamplesRequest, ListSamplesResponse);
+  LLMTAP_JSON_RPC(queries_, Stats, StatsRequest, StatsResponse);
+  LLMTAP_JSON_RPC(queries_, Trend, TrendRequest, TrendResponse);
+  LLMTAP_JSON_RPC(queries_, Compare, CompareRequest, CompareResponse);
+  LLMTAP_JSON_RPC(queries_, Completeness, CompletenessRequest, CompletenessResponse);
+  LLMTAP_JSON_RPC(queries_, Agreement, AgreementRequest, AgreementResponse);
+  LLMTAP_JSON_RPC(queries_, ListRubrics, ListRubricsRequest, ListRubricsResponse);
+  LLMTAP_JSON_RPC(queries_, UpsertRubric, UpsertRubricRequest, Rubric);
+  LLMTAP_JSON_RPC(queries_, SetRubricEnabled, SetRubricEnabledRequest, Rubric);
+  LLMTAP_JSON_RPC(queries_, ListAlertRules, ListAlertRulesRequest, ListAlertRulesResponse);
+  LLMTAP_JSON_RPC(queries_, UpsertAlertRule, UpsertAlertRuleRequest, AlertRule);
+  LLMTAP_JSON_RPC(queries_, DeleteAlertRule, DeleteAlertRuleRequest, DeleteAlertRuleResponse);
+  LLMTAP_JSON_RPC(queries_, ListAlerts, ListAlertsRequest, ListAlertsResponse);
+  LLMTAP_JSON_RPC(admin_, CreateKey, CreateKeyRequest, CreateKeyResponse);
+  LLMTAP_JSON_RPC(admin_, ListKeys, ListKeysRequest, ListKeysResponse);
+  LLMTAP_JSON_RPC(admin_, RevokeKey, RevokeKeyRequest, ApiKey);
+  LLMTAP_JSON_RPC(admin_, ListAudit, ListAuditRequest, ListAuditResponse);
   s.Get(R"(/api/v1/samples/([0-9a-f]+))", [this](const httplib::Request& req,
                                                 httplib::Response& res) {
     v1::GetSampleRequest r;
     r.set_id(req.matches[1]);
-    SendResult(res, engine_->GetSample(r));
+    SendResult(res, queries_->GetSample(AuthorizationOf(req), r));
   });
   s.Get("/api/v1/samples", [this](const httplib::Request& req, httplib::Response& res) {
     v1::ListSamplesRequest r;
@@ -123,7 +158,23 @@ void HttpServer::Routes() {
       }
       r.set_page_size(n);
     }
-    SendResult(res, engine_->ListSamples(r));
+    SendResult(res, queries_->ListSamples(AuthorizationOf(req), r));
+  });
+  s.Get("/api/v1/tail", [this](const httplib::Request& req, httplib::Response& res) {
+    if (tail_ == nullptr) return SendError(res, absl::UnimplementedError("tail: not served"));
+    absl::StatusOr<v1::Filter> parsed = TailStream::FilterOf(req);
+    if (!parsed.ok()) return SendError(res, parsed.status());
+    // A browser's EventSource cannot set headers: the key may come as ?access_token= instead
+    // (RFC 6750, 2.3).
+    std::string authorization = AuthorizationOf(req);
+    if (authorization.empty() && req.has_param("access_token")) {
+      authorization = "Bearer " + req.get_param_value("access_token");
+    }
+    v1::TailRequest tail_request;
+    *tail_request.mutable_filter() = *parsed;
+    absl::StatusOr<v1::Filter> filter = queries_->AdmitTail(authorization, tail_request);
+    if (!filter.ok()) return SendError(res, filter.status());
+    if (absl::Status s = tail_->Handle(*filter, res); !s.ok()) SendError(res, s);
   });
   s.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
@@ -135,6 +186,10 @@ void HttpServer::Routes() {
     }
     res.set_content(a->body.data(), a->body.size(), std::string(a->content_type).c_str());
   });
+}
+
+void HttpServer::AddPost(const std::string& path, Handler handler) {
+  server_->Post(path, std::move(handler));
 }
 
 absl::Status HttpServer::Start(const std::string& address) {
@@ -155,6 +210,7 @@ absl::Status HttpServer::Start(const std::string& address) {
 }
 
 void HttpServer::Stop() {
+  if (tail_) tail_->Stop();  // Open streams end, so that the worker threads can be joined.
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

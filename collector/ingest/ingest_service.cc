@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "absl/status/statusor.h"
+#include "collector/auth/grpc_auth.h"
 #include "collector/common/grpc_status.h"
 #include "collector/ingest/validator.h"
 
@@ -40,8 +41,7 @@ absl::StatusOr<std::shared_ptr<v1::IngestRequest>> ParseRequest(const grpc::Byte
     return DiagnoseUnparseable(Flatten(buffer), batch_id);
   }
   *batch_id = request->batch_id();
-  if (absl::Status s = ValidateIngestRequest(*request); !s.ok()) return s;
-  return request;
+  return request;  // IngestGate validates it.
 }
 
 grpc::ByteBuffer Serialize(const v1::IngestResponse& response) {
@@ -57,10 +57,18 @@ grpc::ByteBuffer Serialize(const v1::IngestResponse& response) {
 class IngestService::StreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  explicit StreamReactor(IngestService* service) : service_(service) {
+  StreamReactor(IngestService* service, absl::StatusOr<Principal> who)
+      : service_(service), who_(std::move(who)) {
     service_->open_streams_.fetch_add(1, std::memory_order_relaxed);
     const bool draining = service_->Register(this);
     absl::MutexLock lock(&mu_);
+    if (!who_.ok()) {  // No valid key for ingest: the stream ends before reading anything.
+      reading_ = false;
+      failed_ = true;
+      finish_status_ = ToGrpc(who_.status());
+      MaybeFinishLocked();
+      return;
+    }
     if (draining) {  // Opened during shutdown: ends at once.
       reading_ = false;
       Drain();
@@ -94,18 +102,24 @@ class IngestService::StreamReactor final
     service_->received_bytes_->Add(in_.Length());
     auto parsed = ParseRequest(in_, &batch_id);
     in_.Clear();
-    if (!parsed.ok()) {
+    absl::Status refused = parsed.status();
+    if (parsed.ok()) {
+      ++outstanding_;  // OnCommitted waits for mu_, so it cannot run before this.
+      refused = service_->gate_->Submit(
+          *who_, std::move(*parsed),
+          [this, batch_id](const IngestOutcome& o) { OnCommitted(batch_id, o); });
+      if (!refused.ok()) --outstanding_;
+    }
+    if (!refused.ok()) {
       service_->rejected_batches_->Add();
       v1::IngestResponse response;
       response.set_batch_id(batch_id);
-      response.set_code(static_cast<int32_t>(parsed.status().code()));
-      response.set_error(std::string(parsed.status().message()));
+      response.set_code(static_cast<int32_t>(refused.code()));
+      response.set_error(std::string(refused.message()));
+      if (auto after = Authenticator::RetryAfter(refused)) {
+        response.set_retry_after_ms(static_cast<uint32_t>(absl::ToInt64Milliseconds(*after)));
+      }
       QueueWriteLocked(response);
-    } else {
-      ++outstanding_;
-      service_->committer_->Submit(std::move(*parsed), [this, batch_id](const IngestOutcome& o) {
-        OnCommitted(batch_id, o);
-      });
     }
     MaybeReadLocked();
   }
@@ -168,7 +182,7 @@ class IngestService::StreamReactor final
 
   void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (reading_ || reads_done_ || failed_ || draining_) return;
-    const int window = service_->committer_->pending() > service_->max_pending_batches_
+    const int window = service_->gate_->committer().pending() > service_->max_pending_batches_
                            ? 1
                            : IngestService::kStreamWindow;
     if (outstanding_ >= window) return;  // OnCommitted reads on.
@@ -188,6 +202,7 @@ class IngestService::StreamReactor final
   }
 
   IngestService* const service_;
+  const absl::StatusOr<Principal> who_;
   std::atomic<int> refs_{1};
   grpc::ByteBuffer in_;
   std::deque<grpc::ByteBuffer> writes_ ABSL_GUARDED_BY(mu_);
@@ -201,8 +216,9 @@ class IngestService::StreamReactor final
   grpc::Status finish_status_ ABSL_GUARDED_BY(mu_) = grpc::Status::OK;
 };
 
-IngestService::IngestService(Committer* committer, Metrics* metrics, uint32_t max_pending_batches)
-    : committer_(committer),
+IngestService::IngestService(const IngestGate* gate, Metrics* metrics,
+                             uint32_t max_pending_batches)
+    : gate_(gate),
       max_pending_batches_(max_pending_batches),
       rejected_batches_(metrics->AddCounter("llmtap_ingest_rejected_batches_total",
                                             "Batches refused as invalid.")),
@@ -245,7 +261,8 @@ void IngestService::Drain() {
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IngestService::Stream(
     grpc::CallbackServerContext* context) {
-  return new StreamReactor(this);
+  return new StreamReactor(
+      this, gate_->authenticator().Admit(AuthorizationOf(*context), v1::ROLE_INGEST));
 }
 
 grpc::ServerUnaryReactor* IngestService::Ingest(grpc::CallbackServerContext* context,
@@ -254,13 +271,16 @@ grpc::ServerUnaryReactor* IngestService::Ingest(grpc::CallbackServerContext* con
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   received_bytes_->Add(request->Length());
   uint64_t batch_id = 0;
-  auto parsed = ParseRequest(*request, &batch_id);
-  if (!parsed.ok()) {
-    rejected_batches_->Add();
-    reactor->Finish(ToGrpc(parsed.status()));
+  absl::StatusOr<Principal> who =
+      gate_->authenticator().Admit(AuthorizationOf(*context), v1::ROLE_INGEST);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpc(who.status()));
     return reactor;
   }
-  committer_->Submit(std::move(*parsed),
+  auto parsed = ParseRequest(*request, &batch_id);
+  absl::Status refused = parsed.status();
+  if (parsed.ok()) {
+    refused = gate_->Submit(*who, std::move(*parsed),
                      [reactor, response, batch_id](const IngestOutcome& outcome) {
                        if (!outcome.status.ok()) {
                          reactor->Finish(ToGrpc(outcome.status));
@@ -273,6 +293,11 @@ grpc::ServerUnaryReactor* IngestService::Ingest(grpc::CallbackServerContext* con
                        *response = Serialize(r);
                        reactor->Finish(grpc::Status::OK);
                      });
+  }
+  if (!refused.ok()) {
+    rejected_batches_->Add();
+    reactor->Finish(RefuseGrpc(context, refused));
+  }
   return reactor;
 }
 

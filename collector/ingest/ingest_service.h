@@ -1,6 +1,8 @@
 // IngestService: the gRPC edge of ingest. Requests arrive as raw bytes so that a sample with
 // invalid UTF-8 (which protobuf refuses to parse) still gets INVALID_ARGUMENT naming the
-// field. Each batch is validated, handed to the Committer, and acked after it is durable.
+// field. The caller's key is admitted (ROLE_INGEST) when the call opens; each batch goes
+// through the IngestGate (validation, app scope, rate limit, commit) and is acked after it is
+// durable. A refused batch is answered on the stream with its code (and retry_after_ms).
 //
 // Flow control: a stream keeps at most kStreamWindow batches in the committer, and only one
 // while the committer is behind (more than max_pending_batches waiting). Beyond that it stops
@@ -17,7 +19,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "collector/common/metrics.h"
-#include "collector/ingest/committer.h"
+#include "collector/ingest/ingest_gate.h"
 #include "llmtap/v1/ingest.grpc.pb.h"
 
 namespace llmtap::collector {
@@ -28,8 +30,8 @@ class IngestService final
  public:
   static constexpr int kStreamWindow = 4;
 
-  // `committer` and `metrics` must outlive the service.
-  IngestService(Committer* committer, Metrics* metrics, uint32_t max_pending_batches);
+  // `gate` and `metrics` must outlive the service.
+  IngestService(const IngestGate* gate, Metrics* metrics, uint32_t max_pending_batches);
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Stream(
       grpc::CallbackServerContext* context) override;
@@ -47,7 +49,7 @@ class IngestService final
   bool Register(StreamReactor* stream);
   void Unregister(StreamReactor* stream);
 
-  Committer* const committer_;
+  const IngestGate* const gate_;
   const uint32_t max_pending_batches_;
   Counter* const rejected_batches_;
   Counter* const received_bytes_;

@@ -49,6 +49,8 @@ absl::Status CheckNumber(const Field& f, double v) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
 absl::Status ValidateSample(const v1::Sample& s, int i) {
   auto f = [i](std::string_view name) { return Field{i, name}; };
   if (s.id().empty()) return Bad(f("id"), "required");
@@ -97,8 +99,6 @@ absl::Status ValidateSample(const v1::Sample& s, int i) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::Status ValidateIngestRequest(const v1::IngestRequest& request) {
   if (request.samples_size() > v1::LIMIT_BATCH_SAMPLES) {

@@ -14,6 +14,10 @@ namespace llmtap::collector {
 // "samples[3].prompt: 1048577 bytes, limit 1048576".
 absl::Status ValidateIngestRequest(const v1::IngestRequest& request);
 
+// One sample, as ValidateIngestRequest checks it; errors name "samples[<index>].<field>".
+// For ways in that accept a batch in part (the OTLP receiver).
+absl::Status ValidateSample(const v1::Sample& sample, int index);
+
 // For a request protobuf could not parse: INVALID_ARGUMENT naming the field that holds
 // invalid UTF-8, or saying the request is malformed. Sets *batch_id when it can be read.
 absl::Status DiagnoseUnparseable(std::string_view bytes, uint64_t* batch_id);

@@ -6,7 +6,8 @@
 #include <optional>
 #include <random>
 
-#include "absl/cleanup/cleanup.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "collector/common/strings.h"
 #include "collector/scoring/scorers/text_util.h"
 #include "nlohmann/json.hpp"
@@ -20,52 +21,6 @@ using nlohmann::ordered_json;
 
 // How much of an unexpected answer an error message quotes.
 constexpr size_t kQuoteBytes = 300;
-
-absl::Status FieldError(const v1::JudgeEndpoint& e, std::string_view field,
-                        std::string_view why) {
-  return absl::InvalidArgumentError(Cat("judges '", e.name(), "': ", field, ": ", why));
-}
-
-absl::Status Validate(const v1::JudgeEndpoint& e) {
-  const std::string& url = e.base_url();
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    return FieldError(e, "base_url", Cat("want http(s)://host[:port]/v1, got '", url, "'"));
-  }
-  if (e.model().empty()) return FieldError(e, "model", "must be set");
-  if (!e.api_key_env().empty()) {
-    const char* key = std::getenv(e.api_key_env().c_str());
-    if (key == nullptr || *key == '\0') {
-      return FieldError(e, "api_key_env",
-                        Cat("environment variable ", e.api_key_env(), " is not set"));
-    }
-  }
-  if (e.has_max_concurrency() && e.max_concurrency() == 0) {
-    return FieldError(e, "max_concurrency", "must be >= 1");
-  }
-  if (e.has_max_attempts() && e.max_attempts() == 0) {
-    return FieldError(e, "max_attempts", "must be >= 1");
-  }
-  if (e.has_timeout_ms() && e.timeout_ms() == 0) return FieldError(e, "timeout_ms", "must be >= 1");
-  if (e.has_circuit_failures() && e.circuit_failures() == 0) {
-    return FieldError(e, "circuit_failures", "must be >= 1");
-  }
-  if (e.max_usd_per_hour() < 0) return FieldError(e, "max_usd_per_hour", "must be >= 0");
-  if (e.usd_per_million_input_tokens() < 0 || e.usd_per_million_output_tokens() < 0) {
-    return FieldError(e, "usd_per_million_input_tokens", "prices must be >= 0");
-  }
-  if (e.max_usd_per_hour() > 0 && e.usd_per_million_input_tokens() == 0 &&
-      e.usd_per_million_output_tokens() == 0) {
-    return FieldError(e, "max_usd_per_hour",
-                      "a spend cap needs usd_per_million_input_tokens or "
-                      "usd_per_million_output_tokens, or it never trips");
-  }
-  return absl::OkStatus();
-}
-
-std::string ChatUrl(std::string base) {
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/chat/completions";
-}
 
 v1::JudgeEndpoint::ResponseFormat Weaker(v1::JudgeEndpoint::ResponseFormat f) {
   return f == v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_SCHEMA
@@ -90,172 +45,15 @@ ordered_json VerdictSchema(v1::JudgeParams::Scale scale) {
           {"additionalProperties", false}};
 }
 
-// 500 ms, 1 s, 2 s, ... for attempts 1, 2, 3, ..., times a random factor in [0.5, 1.5).
-absl::Duration Backoff(uint32_t attempt) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> jitter(0.5, 1.5);
-  return JudgeClient::kBaseBackoff * (1 << std::min<uint32_t>(attempt - 1, 16)) * jitter(rng);
-}
-
-std::chrono::milliseconds ToChronoMs(absl::Duration d) {
-  return std::chrono::milliseconds(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
-}
-
-// Clients by endpoint configuration, alive while some rubric uses them.
-absl::Mutex registry_mu(absl::kConstInit);
-std::map<std::string, std::weak_ptr<JudgeClient>>& Registry() {
-  static auto* registry = new std::map<std::string, std::weak_ptr<JudgeClient>>();
-  return *registry;
-}
-
-}  // namespace
-
-JudgeClient::JudgeClient(const v1::JudgeEndpoint& endpoint,
-                         std::unique_ptr<internal::HttpClient> http)
-    : endpoint_(endpoint),
-      url_(ChatUrl(endpoint.base_url())),
-      api_key_(endpoint.api_key_env().empty() ? ""
-                                              : std::getenv(endpoint.api_key_env().c_str())),
-      http_(std::move(http)),
-      max_in_flight_(endpoint.has_max_concurrency() ? endpoint.max_concurrency()
-                                                    : kDefaultMaxConcurrency),
-      max_attempts_(endpoint.has_max_attempts() ? endpoint.max_attempts() : kDefaultMaxAttempts),
-      timeout_(absl::Milliseconds(endpoint.has_timeout_ms() ? endpoint.timeout_ms()
-                                                            : kDefaultTimeoutMs)),
-      breaker_(endpoint.has_circuit_failures() ? endpoint.circuit_failures()
-                                               : kDefaultCircuitFailures,
-               absl::Seconds(endpoint.has_circuit_open_s() ? endpoint.circuit_open_s()
-                                                           : kDefaultCircuitOpenS)),
-      spend_(endpoint.max_usd_per_hour()),
-      format_(endpoint.response_format() == v1::JudgeEndpoint::RESPONSE_FORMAT_UNSPECIFIED
-                  ? v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_SCHEMA
-                  : endpoint.response_format()) {}
-
-absl::StatusOr<std::unique_ptr<JudgeClient>> JudgeClient::Create(
-    const v1::JudgeEndpoint& endpoint, std::unique_ptr<internal::HttpClient> http) {
-  if (absl::Status s = Validate(endpoint); !s.ok()) return s;
-  return std::unique_ptr<JudgeClient>(new JudgeClient(endpoint, std::move(http)));
-}
-
-absl::StatusOr<std::shared_ptr<JudgeClient>> JudgeClient::Shared(
-    const v1::JudgeEndpoint& endpoint) {
-  const std::string key = endpoint.SerializeAsString();
-  absl::MutexLock lock(&registry_mu);
-  std::erase_if(Registry(), [](const auto& entry) { return entry.second.expired(); });
-  if (std::shared_ptr<JudgeClient> client = Registry()[key].lock()) return client;
-  auto created = Create(endpoint, internal::NewCurlHttpClient());
-  if (!created.ok()) return created.status();
-  std::shared_ptr<JudgeClient> client = std::move(*created);
-  Registry()[key] = client;
-  return client;
-}
-
-absl::StatusOr<JudgeReply> JudgeClient::Complete(const JudgeRequest& request,
-                                                 absl::Time deadline) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (!mu_.AwaitWithDeadline(absl::Condition(this, &JudgeClient::SlotFree), deadline)) {
-      return absl::DeadlineExceededError(
-          Cat("judge '", endpoint_.name(), "': no free slot (max_concurrency ", max_in_flight_,
-              ") before the deadline"));
-    }
-    ++in_flight_;
-  }
-  absl::Cleanup release = [this] {
-    absl::MutexLock lock(&mu_);
-    --in_flight_;
-  };
-  // The spend cap first: the breaker's Admit may make this call its half-open probe, which
-  // must then report.
-  if (absl::Status s = spend_.Admit(absl::Now()); !s.ok()) return s;
-  if (absl::Status s = breaker_.Admit(absl::Now()); !s.ok()) return s;
-  absl::StatusOr<JudgeReply> reply = CallWithRetries(request, deadline);
-  if (reply.ok()) {
-    breaker_.RecordSuccess();
-    spend_.Add(absl::Now(), reply->cost_usd);
-  } else {
-    breaker_.RecordFailure(absl::Now());
-  }
-  return reply;
-}
-
-absl::StatusOr<JudgeReply> JudgeClient::CallWithRetries(const JudgeRequest& request,
-                                                        absl::Time deadline) {
-  auto format = static_cast<v1::JudgeEndpoint::ResponseFormat>(format_.load());
-  const std::string name = Cat("judge '", endpoint_.name(), "': ");
-  uint32_t attempt = 1;
-  while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(Cat(name, "deadline passed before attempt ", attempt));
-    }
-    internal::HttpRequest http_request;
-    http_request.method = "POST";
-    http_request.url = url_;
-    http_request.headers = {{"Content-Type", "application/json"}};
-    if (!api_key_.empty()) http_request.headers.emplace_back("Authorization", "Bearer " + api_key_);
-    http_request.body = RequestBody(request, format);
-    http_request.timeout = ToChronoMs(std::min(timeout_, left));
-    http_request.connect_timeout = std::min(http_request.timeout, std::chrono::milliseconds(10000));
-
-    absl::StatusOr<internal::HttpResponse> response = http_->Send(http_request);
-    std::string failure;
-    bool retryable = false;
-    std::optional<std::chrono::milliseconds> retry_after;
-    if (!response.ok()) {
-      failure = std::string(response.status().message());
-      retryable = response.status().code() == absl::StatusCode::kUnavailable ||
-                  response.status().code() == absl::StatusCode::kDeadlineExceeded;
-    } else if (response->status / 100 == 2) {
-      return ParseReply(response->body);
-    } else if (response->status == 400 && format != v1::JudgeEndpoint::RESPONSE_FORMAT_NONE &&
-               response->body.find("response_format") != std::string::npos) {
-      // The endpoint does not take this response_format: ask again with a weaker one, without
-      // spending an attempt, and remember it for later calls.
-      spdlog::warn("judge '{}': endpoint rejected response_format {}; trying {}",
-                   endpoint_.name(), v1::JudgeEndpoint::ResponseFormat_Name(format),
-                   v1::JudgeEndpoint::ResponseFormat_Name(Weaker(format)));
-      format = Weaker(format);
-      int current = format_.load();
-      while (current < format && !format_.compare_exchange_weak(current, format)) {
-      }
-      continue;
-    } else {
-      failure = Cat("HTTP ", response->status, ": ", Excerpt(response->body, kQuoteBytes));
-      const int code = response->status;
-      retryable = code == 408 || code == 429 || code >= 500;
-      retry_after = response->RetryAfter();
-    }
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(Cat(name, "deadline passed in attempt ", attempt, ": ",
-                                             failure));
-    }
-    if (!retryable || attempt >= max_attempts_) {
-      return absl::InternalError(
-          Cat(name, failure, " (attempt ", attempt, " of ", max_attempts_, ")"));
-    }
-    const absl::Duration wait =
-        retry_after ? absl::FromChrono(*retry_after) : Backoff(attempt);
-    if (absl::Now() + wait >= deadline) {
-      return absl::DeadlineExceededError(
-          Cat(name, failure, "; the retry ", retry_after ? "(Retry-After) " : "", "in ",
-              absl::FormatDuration(wait), " would pass the deadline (attempt ", attempt, " of ",
-              max_attempts_, ")"));
-    }
-    absl::SleepFor(wait);
-    ++attempt;
-  }
-}
-
-std::string JudgeClient::RequestBody(const JudgeRequest& request,
-                                     v1::JudgeEndpoint::ResponseFormat format) const {
+std::string RequestBody(const v1::JudgeEndpoint& endpoint, const JudgeRequest& request,
+                        v1::JudgeEndpoint::ResponseFormat format) {
   ordered_json body = {
-      {"model", request.model.empty() ? endpoint_.model() : request.model},
+      {"model", request.model.empty() ? endpoint.model() : request.model},
       {"messages",
        {{{"role", "system"}, {"content", request.system}},
         {{"role", "user"}, {"content", request.user}}}},
-      {"temperature", endpoint_.has_temperature() ? endpoint_.temperature() : kDefaultTemperature},
-      {"seed", endpoint_.has_seed() ? endpoint_.seed() : kDefaultSeed},
+      {"temperature", endpoint.has_temperature() ? endpoint.temperature() : JudgeClient::kDefaultTemperature},
+      {"seed", endpoint.has_seed() ? endpoint.seed() : JudgeClient::kDefaultSeed},
       {"max_tokens", request.max_tokens},
   };
   if (format == v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_SCHEMA) {
@@ -263,7 +61,9 @@ std::string JudgeClient::RequestBody(const JudgeRequest& request,
                                {"json_schema",
                                 {{"name", "verdict"},
                                  {"strict", true},
-                                 {"schema", VerdictSchema(request.scale)}}}};
+                                 {"schema", request.json_schema.empty()
+                                                ? VerdictSchema(request.scale)
+                                                : ordered_json::parse(request.json_schema)}}}};
   } else if (format == v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_OBJECT) {
     body["response_format"] = {{"type", "json_object"}};
   }
@@ -271,10 +71,10 @@ std::string JudgeClient::RequestBody(const JudgeRequest& request,
   return body.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
-absl::StatusOr<JudgeReply> JudgeClient::ParseReply(const std::string& body) const {
+absl::StatusOr<JudgeReply> ParseReply(const EndpointScheduler& scheduler, const std::string& body) {
   const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   auto bad = [&](std::string_view why) {
-    return absl::InternalError(Cat("judge '", endpoint_.name(), "': not a chat completion (",
+    return absl::InternalError(Cat("judge '", scheduler.endpoint().name(), "': not a chat completion (",
                                    why, "): ", Excerpt(body, kQuoteBytes)));
   };
   if (!parsed.is_object()) return bad("not a JSON object");
@@ -297,12 +97,103 @@ absl::StatusOr<JudgeReply> JudgeClient::ParseReply(const std::string& body) cons
       reply.output_tokens = completion_tokens.get<int64_t>();
     }
   }
-  reply.cost_usd = (static_cast<double>(reply.input_tokens) *
-                        endpoint_.usd_per_million_input_tokens() +
-                    static_cast<double>(reply.output_tokens) *
-                        endpoint_.usd_per_million_output_tokens()) /
-                   1e6;
+  reply.cost_usd = scheduler.Cost(reply.input_tokens, reply.output_tokens);
   return reply;
+}
+
+}  // namespace
+
+JudgeClient::JudgeClient(std::shared_ptr<EndpointScheduler> scheduler)
+    : scheduler_(std::move(scheduler)),
+      format_(std::make_shared<std::atomic<int>>(
+          scheduler_->endpoint().response_format() ==
+                  v1::JudgeEndpoint::RESPONSE_FORMAT_UNSPECIFIED
+              ? v1::JudgeEndpoint::RESPONSE_FORMAT_JSON_SCHEMA
+              : scheduler_->endpoint().response_format())) {}
+
+absl::StatusOr<std::unique_ptr<JudgeClient>> JudgeClient::Create(
+    const v1::JudgeEndpoint& endpoint, std::unique_ptr<AsyncHttpClient> http) {
+  auto scheduler = EndpointScheduler::Create(endpoint, std::move(http));
+  if (!scheduler.ok()) return scheduler.status();
+  return std::unique_ptr<JudgeClient>(
+      new JudgeClient(std::shared_ptr<EndpointScheduler>(std::move(*scheduler))));
+}
+
+absl::StatusOr<std::shared_ptr<JudgeClient>> JudgeClient::Shared(
+    const v1::JudgeEndpoint& endpoint) {
+  // Clients by endpoint configuration, alive while some rubric uses them.
+  static absl::Mutex registry_mu(absl::kConstInit);
+  static auto* registry = new std::map<std::string, std::weak_ptr<JudgeClient>>();
+  const std::string key = endpoint.SerializeAsString();
+  absl::MutexLock lock(&registry_mu);
+  std::erase_if(*registry, [](const auto& entry) { return entry.second.expired(); });
+  if (std::shared_ptr<JudgeClient> client = (*registry)[key].lock()) return client;
+  auto scheduler = EndpointScheduler::Shared(endpoint);
+  if (!scheduler.ok()) return scheduler.status();
+  std::shared_ptr<JudgeClient> client(new JudgeClient(std::move(*scheduler)));
+  (*registry)[key] = client;
+  return client;
+}
+
+void JudgeClient::Submit(const JudgeRequest& request, absl::Time deadline, Done done) {
+  // The format this call asks for; weakened (here and for later calls) when the endpoint
+  // rejects it with HTTP 400 naming response_format.
+  auto format = std::make_shared<std::atomic<int>>(format_->load());
+  EndpointScheduler::Call call;
+  call.path = "/chat/completions";
+  call.deadline = deadline;
+  // The closures may run after this client is gone (the scheduler is shared): they hold what
+  // they use.
+  EndpointScheduler* const scheduler = scheduler_.get();
+  call.body = [scheduler, request, format] {
+    return RequestBody(scheduler->endpoint(), request,
+                       static_cast<v1::JudgeEndpoint::ResponseFormat>(format->load()));
+  };
+  call.rejected = [scheduler, format, shared_format = format_](
+                      const internal::HttpResponse& response) {
+    const auto current = static_cast<v1::JudgeEndpoint::ResponseFormat>(format->load());
+    if (response.status != 400 || current == v1::JudgeEndpoint::RESPONSE_FORMAT_NONE ||
+        response.body.find("response_format") == std::string::npos) {
+      return false;
+    }
+    const v1::JudgeEndpoint::ResponseFormat weaker = Weaker(current);
+    spdlog::warn("judge '{}': endpoint rejected response_format {}; trying {}",
+                 scheduler->endpoint().name(),
+                 v1::JudgeEndpoint::ResponseFormat_Name(current),
+                 v1::JudgeEndpoint::ResponseFormat_Name(weaker));
+    format->store(weaker);
+    int shared = shared_format->load();
+    while (shared < weaker && !shared_format->compare_exchange_weak(shared, weaker)) {
+    }
+    return true;
+  };
+  // A 2xx answer comes from the scheduler's event thread, so the scheduler is alive then.
+  scheduler_->Submit(std::move(call), [scheduler, done = std::move(done)](
+                                          absl::StatusOr<internal::HttpResponse> response) {
+    if (!response.ok()) {
+      done(response.status());
+      return;
+    }
+    absl::StatusOr<JudgeReply> reply = ParseReply(*scheduler, response->body);
+    if (reply.ok()) {
+      scheduler->AddSpend(reply->cost_usd);
+    } else {
+      scheduler->ReportUnusableAnswer();
+    }
+    done(std::move(reply));
+  });
+}
+
+absl::StatusOr<JudgeReply> JudgeClient::Complete(const JudgeRequest& request,
+                                                 absl::Time deadline) {
+  absl::Notification finished;
+  absl::StatusOr<JudgeReply> out;
+  Submit(request, deadline, [&](absl::StatusOr<JudgeReply> reply) {
+    out = std::move(reply);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
 }
 
 }  // namespace llmtap::collector

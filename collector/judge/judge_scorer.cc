@@ -80,23 +80,28 @@ absl::StatusOr<std::unique_ptr<Scorer>> JudgeScorer::Create(const v1::Rubric& ru
       new JudgeScorer(std::move(*prompt), std::move(*client), params));
 }
 
-absl::StatusOr<ScoreResult> JudgeScorer::Score(const v1::Sample& sample,
-                                               const ScoreContext& context) const {
+JudgeRequest JudgeScorer::Request(const v1::Sample& sample) const {
   JudgeRequest request;
   request.model = model_;
   request.system = system_;
   request.user = template_.Render(sample);
   request.max_tokens = max_tokens_;
   request.scale = scale_;
-  absl::StatusOr<JudgeReply> reply = client_->Complete(request, context.deadline);
-  if (!reply.ok()) return reply.status();
+  return request;
+}
 
+namespace {
+
+// A reply (or its failure) as what Score() returns.
+absl::StatusOr<ScoreResult> ToResult(absl::StatusOr<JudgeReply> reply,
+                                     v1::JudgeParams::Scale scale) {
+  if (!reply.ok()) return reply.status();
   ScoreResult result;
   result.raw_output = std::move(reply->content);
   result.input_tokens = reply->input_tokens;
   result.output_tokens = reply->output_tokens;
   result.cost_usd = reply->cost_usd;
-  absl::StatusOr<Verdict> verdict = ParseVerdict(result.raw_output, scale_);
+  absl::StatusOr<Verdict> verdict = ParseVerdict(result.raw_output, scale);
   if (!verdict.ok()) {
     result.error = std::string(verdict.status().message());
     return result;
@@ -104,6 +109,21 @@ absl::StatusOr<ScoreResult> JudgeScorer::Score(const v1::Sample& sample,
   result.value = verdict->value;
   result.reasoning = std::move(verdict->reasoning);
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<ScoreResult> JudgeScorer::Score(const v1::Sample& sample,
+                                               const ScoreContext& context) const {
+  return ToResult(client_->Complete(Request(sample), context.deadline), scale_);
+}
+
+void JudgeScorer::ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                             ScoreDone done) const {
+  client_->Submit(Request(sample), context.deadline,
+                  [scale = scale_, done = std::move(done)](absl::StatusOr<JudgeReply> reply) {
+                    done(ToResult(std::move(reply), scale));
+                  });
 }
 
 void RegisterJudgeScorer() {

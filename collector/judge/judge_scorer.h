@@ -21,7 +21,7 @@
 // missing or with an unknown variable or stray brace; judge.endpoint naming no configured
 // endpoint (or none configured); a bad endpoint (no base_url, unset api_key_env, ...).
 //
-// Thread-safety: Score() may be called concurrently.
+// Thread-safety: Score() and ScoreAsync() may be called concurrently.
 #ifndef LLMTAP_COLLECTOR_JUDGE_JUDGE_SCORER_H_
 #define LLMTAP_COLLECTOR_JUDGE_JUDGE_SCORER_H_
 
@@ -43,12 +43,20 @@ class JudgeScorer final : public Scorer {
   static absl::StatusOr<std::unique_ptr<Scorer>> Create(const v1::Rubric& rubric,
                                                         const ScorerEnv& env);
 
+  // Blocks until the verdict arrives (offline use, tests).
   absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                     const ScoreContext& context) const override;
+  // What the scoring engine uses: the call goes out through the endpoint's scheduler and
+  // `done` runs when the verdict arrives.
+  bool is_async() const override { return true; }
+  void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                  ScoreDone done) const override;
 
  private:
   JudgeScorer(PromptTemplate prompt, std::shared_ptr<JudgeClient> client,
               const v1::JudgeParams& params);
+
+  JudgeRequest Request(const v1::Sample& sample) const;
 
   const PromptTemplate template_;
   const std::shared_ptr<JudgeClient> client_;

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "collector/common/strings.h"
+#include "collector/query/agreement_math.h"
+#include "collector/store/keys.h"
 #include "collector/query/filter.h"
 #include "collector/query/rollup_reader.h"
 #include "collector/query/stats_math.h"
@@ -78,6 +80,94 @@ absl::StatusOr<ByRubric> Population(const Store& store, const v1::Filter& f,
   return out;
 }
 
+// Names of the stored RUBRIC_KIND_PAIRWISE rubrics.
+std::set<std::string, std::less<>> PairwiseRubrics(const Store& store) {
+  std::set<std::string, std::less<>> out;
+  store
+      .ScanMeta(keys::kRubricPrefix,
+                [&](std::string_view, std::string_view value) {
+                  v1::Rubric rubric;
+                  if (rubric.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+                      rubric.kind() == v1::RUBRIC_KIND_PAIRWISE) {
+                    out.insert(rubric.name());
+                  }
+                })
+      .IgnoreError();  // Without it, pairwise rubrics are compared like the others.
+  return out;
+}
+
+void FillOutcome(uint64_t wins, uint64_t losses, uint64_t ties, v1::PairOutcome* out) {
+  out->set_wins(wins);
+  out->set_losses(losses);
+  out->set_ties(ties);
+  const uint64_t decided = wins + losses;
+  out->set_win_rate(decided ? static_cast<double>(wins) / static_cast<double>(decided) : 0.5);
+  const Interval ci = WilsonInterval(wins, decided);
+  out->set_win_rate_ci_low(ci.low);
+  out->set_win_rate_ci_high(ci.high);
+  out->set_sign_test_p(SignTestP(wins, losses));
+}
+
+// A pairwise rubric: its scores (1 win, 0.5 tie, 0 loss) are on the candidate's samples.
+void ComparePairwise(const std::string& rubric, const Rollup& cand, double max_drop,
+                     double alpha, v1::RubricComparison* out) {
+  out->set_rubric(rubric);
+  ToSummary(cand, out->mutable_candidate());
+  out->set_p_value(1);
+  const PairCounts c =
+      PairCountsFromMoments(Moments{cand.count(), cand.sum(), cand.sum_squares()});
+  FillOutcome(c.wins, c.losses, c.ties, out->mutable_pairwise());
+  if (cand.count() == 0) {
+    out->set_verdict(v1::RubricComparison::VERDICT_INSUFFICIENT_DATA);
+    return;
+  }
+  out->set_delta(cand.Mean() - 0.5);
+  out->set_p_value(out->pairwise().sign_test_p());
+  const bool regressed = c.losses > c.wins && out->pairwise().sign_test_p() < alpha &&
+                         out->delta() < -max_drop;
+  out->set_verdict(regressed ? v1::RubricComparison::VERDICT_REGRESSION
+                             : v1::RubricComparison::VERDICT_PASS);
+}
+
+// Scores by pair_id, then by rubric, of a population's samples that carry a pair_id.
+using ByPair = std::map<std::string, std::map<std::string, double, std::less<>>, std::less<>>;
+
+absl::StatusOr<ByPair> PairedScores(const Store& store, const v1::Filter& f) {
+  ByPair out;
+  absl::Status s = ScanFiltered(
+      store, f, /*with_scores=*/true,
+      [&](const v1::Sample& sample, const std::vector<v1::Score>& scores) {
+        if (sample.pair_id().empty()) return;
+        auto& by_rubric = out[sample.pair_id()];
+        for (const v1::Score& score : scores) {
+          if (score.state() == v1::SCORE_STATE_SCORED) by_rubric[score.rubric()] = score.value();
+        }
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+void ComparePaired(const std::string& rubric, const ByPair& base, const ByPair& cand,
+                   v1::PairOutcome* out) {
+  uint64_t wins = 0, losses = 0, ties = 0;
+  double sum = 0;
+  for (const auto& [pair, cand_scores] : cand) {
+    auto b = base.find(pair);
+    if (b == base.end()) continue;
+    auto bv = b->second.find(rubric);
+    auto cv = cand_scores.find(rubric);
+    if (bv == b->second.end() || cv == cand_scores.end()) continue;
+    const double d = cv->second - bv->second;
+    sum += d;
+    if (d > 0) ++wins;
+    if (d < 0) ++losses;
+    if (d == 0) ++ties;
+  }
+  FillOutcome(wins, losses, ties, out);
+  const uint64_t n = wins + losses + ties;
+  out->set_mean_difference(n ? sum / static_cast<double>(n) : 0);
+}
+
 void CompareOne(const std::string& rubric, const Rollup& base, const Rollup& cand,
                 double max_drop, double alpha, v1::RubricComparison* out) {
   out->set_rubric(rubric);
@@ -113,6 +203,7 @@ absl::StatusOr<v1::CompareResponse> RunCompare(const Store& store,
   absl::StatusOr<ByRubric> cand = Population(store, r.candidate(), wanted);
   if (!cand.ok()) return cand.status();
 
+  const std::set<std::string, std::less<>> pairwise = PairwiseRubrics(store);
   std::vector<std::string> rubrics;
   if (r.rubrics_size() > 0) {
     for (const std::string& name : r.rubrics()) {
@@ -121,9 +212,19 @@ absl::StatusOr<v1::CompareResponse> RunCompare(const Store& store,
       }
     }
   } else {
-    for (const auto& [name, rollup] : *base) {
-      if (cand->count(name)) rubrics.push_back(name);
+    // Every rubric with scores on both sides, and pairwise ones with scores on the candidate's.
+    for (const auto& [name, rollup] : *cand) {
+      if (base->count(name) || pairwise.count(name)) rubrics.push_back(name);
     }
+  }
+  ByPair base_pairs, cand_pairs;
+  if (r.paired()) {
+    absl::StatusOr<ByPair> b = PairedScores(store, r.baseline());
+    if (!b.ok()) return b.status();
+    absl::StatusOr<ByPair> c = PairedScores(store, r.candidate());
+    if (!c.ok()) return c.status();
+    base_pairs = std::move(*b);
+    cand_pairs = std::move(*c);
   }
   const double max_drop = r.has_max_drop() ? r.max_drop() : kDefaultMaxDrop;
   const double alpha = r.has_alpha() ? r.alpha() : kDefaultAlpha;
@@ -134,8 +235,13 @@ absl::StatusOr<v1::CompareResponse> RunCompare(const Store& store,
     auto b = base->find(name);
     auto c = cand->find(name);
     v1::RubricComparison* out = response.add_rubrics();
-    CompareOne(name, b == base->end() ? empty : b->second, c == cand->end() ? empty : c->second,
-               max_drop, alpha, out);
+    if (pairwise.count(name)) {
+      ComparePairwise(name, c == cand->end() ? empty : c->second, max_drop, alpha, out);
+    } else {
+      CompareOne(name, b == base->end() ? empty : b->second,
+                 c == cand->end() ? empty : c->second, max_drop, alpha, out);
+      if (r.paired()) ComparePaired(name, base_pairs, cand_pairs, out->mutable_paired());
+    }
     if (out->verdict() == v1::RubricComparison::VERDICT_REGRESSION) passed = false;
   }
   response.set_passed(passed);

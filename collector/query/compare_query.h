@@ -10,6 +10,14 @@
 // delta < -max_drop and p < alpha; PASS otherwise. The response passes when no rubric
 // regressed.
 //
+// Pairwise rubrics (RUBRIC_KIND_PAIRWISE, known from the stored rubrics) score the candidate
+// against its baseline pair, 1 / 0.5 / 0 for win / tie / loss, on the candidate's samples
+// only: they are compared from the candidate's side alone, as wins, losses and ties (recovered
+// from the rollup's moments, see PairCountsFromMoments), the win rate with its Wilson interval
+// and the exact sign test (RubricComparison.pairwise). With CompareRequest.paired, every other
+// rubric is also compared pair by pair over the samples of the two populations that share a
+// pair_id (RubricComparison.paired), which needs a scan of both.
+//
 // Thread-safe.
 #ifndef LLMTAP_COLLECTOR_QUERY_COMPARE_QUERY_H_
 #define LLMTAP_COLLECTOR_QUERY_COMPARE_QUERY_H_

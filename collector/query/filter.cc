@@ -1,5 +1,6 @@
 #include "collector/query/filter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -30,10 +31,19 @@ absl::Status ValidateFilter(const v1::Filter& f, std::string_view field) {
       {"model", &f.model()},
       {"variant", &f.variant()},
       {"session_id", &f.session_id()},
+      {"prompt_version", &f.prompt_version()},
       {"rubric", &f.rubric()}};
   for (const auto& [name, value] : names) {
     if (!ValidName(*value)) {
       return Bad(at(name), Cat("at most ", v1::LIMIT_NAME_BYTES, " bytes, no NUL"));
+    }
+  }
+  if (f.apps_size() > v1::LIMIT_METADATA_ENTRIES) {
+    return Bad(at("apps"), Cat("at most ", v1::LIMIT_METADATA_ENTRIES, " apps"));
+  }
+  for (const std::string& app : f.apps()) {
+    if (app.empty() || !ValidName(app)) {
+      return Bad(at("apps"), Cat("1 to ", v1::LIMIT_NAME_BYTES, " bytes, no NUL"));
     }
   }
   if (f.metadata_size() > v1::LIMIT_METADATA_ENTRIES) {
@@ -65,6 +75,7 @@ bool SampleMatches(const v1::Filter& f, const v1::Sample& s) {
   if (!f.model().empty() && s.model() != f.model()) return false;
   if (!f.variant().empty() && s.variant() != f.variant()) return false;
   if (!f.session_id().empty() && s.session_id() != f.session_id()) return false;
+  if (!f.prompt_version().empty() && s.prompt_version() != f.prompt_version()) return false;
   for (const auto& [k, v] : f.metadata()) {
     auto it = s.metadata().find(k);
     if (it == s.metadata().end() || it->second != v) return false;
@@ -92,17 +103,36 @@ bool ScoresMatch(const v1::Filter& f, const std::vector<v1::Score>& scores) {
 }
 
 bool TailMatches(const v1::Filter& f, const v1::TailResponse& event) {
-  if (!f.app().empty() && event.sample().app() != f.app()) return false;
+  if (!AppMatches(f, event.sample().app())) return false;
   if (!SampleMatches(f, event.sample())) return false;
   return f.rubric().empty() || ScoreMatches(f, event.score());
+}
+
+bool AppMatches(const v1::Filter& filter, std::string_view app) {
+  if (!filter.app().empty() && app != filter.app()) return false;
+  return filter.apps().empty() ||
+         std::find(filter.apps().begin(), filter.apps().end(), app) != filter.apps().end();
+}
+
+std::vector<std::string> AppsToRead(const Store& store, const v1::Filter& filter) {
+  if (!filter.app().empty()) {
+    if (!AppMatches(filter, filter.app())) return {};
+    return {filter.app()};
+  }
+  if (!filter.apps().empty()) {
+    std::vector<std::string> apps(filter.apps().begin(), filter.apps().end());
+    std::sort(apps.begin(), apps.end());
+    apps.erase(std::unique(apps.begin(), apps.end()), apps.end());
+    return apps;
+  }
+  return store.ListApps();
 }
 
 absl::Status ScanFiltered(
     const Store& store, const v1::Filter& filter, bool with_scores,
     const std::function<void(const v1::Sample&, const std::vector<v1::Score>&)>& visit) {
   const bool need_scores = with_scores || !filter.rubric().empty();
-  const std::vector<std::string> apps =
-      filter.app().empty() ? store.ListApps() : std::vector<std::string>{filter.app()};
+  const std::vector<std::string> apps = AppsToRead(store, filter);
   uint64_t examined = 0;
   std::vector<v1::Score> scores;
   absl::Status error;
@@ -128,7 +158,8 @@ absl::Status ScanFiltered(
     if (!error.ok()) return error;
     if (examined > kMaxScanSamples) {
       return absl::ResourceExhaustedError(
-          Cat("filter: session_id, metadata and score filters scan raw samples, at most ",
+          Cat("filter: session_id, prompt_version, metadata and score filters scan raw samples, "
+              "at most ",
               kMaxScanSamples,
               " per request; narrow filter.start_unix_nano..end_unix_nano or set filter.app"));
     }

@@ -2,9 +2,9 @@
 // the parts rollups cannot.
 //
 // Rollup keys carry app, model, variant, series and time bucket, so filters on those are
-// answered from rollups. Session, metadata and score thresholds (and, for sample metrics, the
-// rubric) are not in rollup keys: those filters scan the raw samples of the time range, at
-// most kMaxScanSamples of them per request.
+// answered from rollups. Session, prompt version, metadata and score thresholds (and, for
+// sample metrics, the rubric) are not in rollup keys: those filters scan the raw samples of the
+// time range, at most kMaxScanSamples of them per request.
 //
 // Thread-safe: free functions over const data.
 #ifndef LLMTAP_COLLECTOR_QUERY_FILTER_H_
@@ -28,6 +28,13 @@ inline constexpr uint64_t kMaxScanSamples = 250000;
 // OK, or INVALID_ARGUMENT naming the bad field, prefixed with `field` (e.g.
 // "filter.end_unix_nano: must be after start_unix_nano").
 absl::Status ValidateFilter(const v1::Filter& filter, std::string_view field);
+
+// The apps a query reads: {app} when set (empty when `apps` is set and lacks it), else
+// `apps` when set, else every app with stored samples. The only place that turns a filter's
+// app conditions into apps, so that a key's scope (carried in filter.apps) holds everywhere.
+std::vector<std::string> AppsToRead(const Store& store, const v1::Filter& filter);
+// Whether `app` passes the filter's app and apps conditions.
+bool AppMatches(const v1::Filter& filter, std::string_view app);
 
 // The filter's model, variant, session and metadata conditions (not app, time or rubric).
 bool SampleMatches(const v1::Filter& filter, const v1::Sample& sample);

@@ -6,8 +6,10 @@
 #include <optional>
 
 #include "collector/common/strings.h"
+#include "collector/query/agreement_query.h"
 #include "collector/query/compare_query.h"
 #include "collector/query/rollup_reader.h"
+#include "collector/query/scope.h"
 #include "collector/query/trend_query.h"
 #include "collector/store/keys.h"
 
@@ -84,8 +86,7 @@ absl::StatusOr<v1::ListSamplesResponse> QueryEngine::ListSamples(
   std::vector<Candidate> candidates;
   // The highest last-examined position of an app that ran out of budget.
   std::optional<Position> cutoff;
-  const std::vector<std::string> apps =
-      filter.app().empty() ? store_->ListApps() : std::vector<std::string>{filter.app()};
+  const std::vector<std::string> apps = AppsToRead(*store_, filter);
   const uint64_t budget = std::max<uint64_t>(
       page_size + 1, kMaxScanSamples / std::max<size_t>(1, apps.size()));
   for (const std::string& app : apps) {
@@ -194,13 +195,59 @@ absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const v1::StatsRequest& req
   return response;
 }
 
-absl::StatusOr<v1::TrendResponse> QueryEngine::Trend(const v1::TrendRequest& request) const {
-  return RunTrend(*store_, request);
+absl::StatusOr<v1::TrendResponse> QueryEngine::Trend(const Principal& who,
+                                                     const v1::TrendRequest& request) const {
+  v1::TrendRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return RunTrend(*store_, scoped);
 }
 
-absl::StatusOr<v1::CompareResponse> QueryEngine::Compare(
-    const v1::CompareRequest& request) const {
-  return RunCompare(*store_, request);
+absl::StatusOr<v1::CompareResponse> QueryEngine::Compare(const Principal& who,
+                                                         const v1::CompareRequest& request) const {
+  v1::CompareRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_baseline(), "baseline"); !s.ok()) return s;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_candidate(), "candidate"); !s.ok()) {
+    return s;
+  }
+  return RunCompare(*store_, scoped);
+}
+
+absl::StatusOr<v1::GetSampleResponse> QueryEngine::GetSample(
+    const Principal& who, const v1::GetSampleRequest& request) const {
+  absl::StatusOr<v1::GetSampleResponse> found = GetSample(request);
+  if (found.ok() && !who.CanAccessApp(found->sample().app())) {
+    // The same answer as for an unknown id: a key never learns that another app's sample exists.
+    return absl::NotFoundError(Cat("no sample with id ", request.id()));
+  }
+  return found;
+}
+
+absl::StatusOr<v1::ListSamplesResponse> QueryEngine::ListSamples(
+    const Principal& who, const v1::ListSamplesRequest& request) const {
+  v1::ListSamplesRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return ListSamples(scoped);
+}
+
+absl::StatusOr<v1::StatsResponse> QueryEngine::Stats(const Principal& who,
+                                                     const v1::StatsRequest& request) const {
+  v1::StatsRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return Stats(scoped);
+}
+
+absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
+    const Principal& who, const v1::CompletenessRequest& request) const {
+  v1::CompletenessRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return Completeness(scoped);
+}
+
+absl::StatusOr<v1::AgreementResponse> QueryEngine::Agreement(
+    const Principal& who, const v1::AgreementRequest& request) const {
+  v1::AgreementRequest scoped = request;
+  if (absl::Status s = ScopeFilter(who, scoped.mutable_filter(), "filter"); !s.ok()) return s;
+  return RunAgreement(*store_, scoped);
 }
 
 absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
@@ -208,6 +255,7 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
   const v1::Filter& filter = request.filter();
   if (absl::Status s = ValidateFilter(filter, "filter"); !s.ok()) return s;
   for (const auto& [set, field] : {std::pair{!filter.session_id().empty(), "session_id"},
+                                   std::pair{!filter.prompt_version().empty(), "prompt_version"},
                                    std::pair{filter.metadata_size() > 0, "metadata"},
                                    std::pair{filter.has_score_below(), "score_below"},
                                    std::pair{filter.has_score_above(), "score_above"}}) {
@@ -243,12 +291,11 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     r.set_rubric(name);
     *response.add_rubrics() = std::move(r);
   }
-  const std::string prefix =
-      filter.app().empty() ? std::string(keys::kClientPrefix)
-                           : Cat(keys::kClientPrefix, filter.app(), std::string_view("\0", 1));
-  s = store_->ScanMeta(prefix, [&](std::string_view, std::string_view value) {
+  // SDK counters are kept per app; a scoped filter reads only its apps' counters.
+  s = store_->ScanMeta(keys::kClientPrefix, [&](std::string_view, std::string_view value) {
     v1::ClientStats c;
     if (!c.ParseFromArray(value.data(), static_cast<int>(value.size()))) return;
+    if (!AppMatches(filter, c.app())) return;
     response.set_sdk_recorded(response.sdk_recorded() + c.recorded());
     response.set_sdk_sampled_out(response.sdk_sampled_out() + c.sampled_out());
     response.set_sdk_dropped(response.sdk_dropped() + c.dropped());
@@ -257,6 +304,9 @@ absl::StatusOr<v1::CompletenessResponse> QueryEngine::Completeness(
     response.set_sdk_retried(response.sdk_retried() + c.retried());
   });
   if (!s.ok()) return s;
+  if (live_scoring_) {
+    live_scoring_([&filter](std::string_view app) { return AppMatches(filter, app); }, &response);
+  }
   return response;
 }
 

@@ -1,11 +1,10 @@
-// QueryService: the gRPC edge of queries. Each method hands its request to the QueryEngine
-// and maps the outcome to a gRPC status. Methods not yet served answer UNIMPLEMENTED.
+// QueryService: the gRPC edge of queries. Each method passes the call's "authorization"
+// metadata and its request to QueryHandlers (which admits, scopes and audits) and maps the
+// outcome to a gRPC status; Tail streams the events its scoped filter matches.
 #ifndef LLMTAP_COLLECTOR_QUERY_QUERY_SERVICE_H_
 #define LLMTAP_COLLECTOR_QUERY_QUERY_SERVICE_H_
 
-#include "collector/alerting/alerting.h"
-#include "collector/query/query_engine.h"
-#include "collector/scoring/rubric_registry.h"
+#include "collector/query/query_handlers.h"
 #include "collector/scoring/tail_hub.h"
 #include "llmtap/v1/query.grpc.pb.h"
 
@@ -13,11 +12,8 @@ namespace llmtap::collector {
 
 class QueryService final : public v1::QueryService::Service {
  public:
-  // All pointers must outlive the service. Without `alerting` the alert RPCs answer
-  // UNIMPLEMENTED.
-  QueryService(const QueryEngine* engine, RubricRegistry* rubrics, TailHub* tail,
-               Alerting* alerting = nullptr)
-      : engine_(engine), rubrics_(rubrics), tail_(tail), alerting_(alerting) {}
+  // Both must outlive the service.
+  QueryService(const QueryHandlers* handlers, TailHub* tail) : handlers_(handlers), tail_(tail) {}
 
   grpc::Status GetSample(grpc::ServerContext* context, const v1::GetSampleRequest* request,
                          v1::GetSampleResponse* response) override;
@@ -29,6 +25,8 @@ class QueryService final : public v1::QueryService::Service {
                      v1::TrendResponse* response) override;
   grpc::Status Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
                        v1::CompareResponse* response) override;
+  grpc::Status Agreement(grpc::ServerContext* context, const v1::AgreementRequest* request,
+                         v1::AgreementResponse* response) override;
   grpc::Status Completeness(grpc::ServerContext* context, const v1::CompletenessRequest* request,
                             v1::CompletenessResponse* response) override;
   grpc::Status Tail(grpc::ServerContext* context, const v1::TailRequest* request,
@@ -53,10 +51,8 @@ class QueryService final : public v1::QueryService::Service {
                           v1::ListAlertsResponse* response) override;
 
  private:
-  const QueryEngine* const engine_;
-  RubricRegistry* const rubrics_;
+  const QueryHandlers* const handlers_;
   TailHub* const tail_;
-  Alerting* const alerting_;
 };
 
 }  // namespace llmtap::collector

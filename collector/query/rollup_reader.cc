@@ -1,5 +1,7 @@
 #include "collector/query/rollup_reader.h"
 
+#include "collector/query/filter.h"
+
 #include "collector/store/keys.h"
 
 namespace llmtap::collector {
@@ -14,8 +16,8 @@ bool Aligned(int64_t unix_nano, int64_t width_s) {
 }  // namespace
 
 bool RollupsCanAnswer(const v1::Filter& f) {
-  return f.session_id().empty() && f.metadata().empty() && !f.has_score_below() &&
-         !f.has_score_above();
+  return f.session_id().empty() && f.prompt_version().empty() && f.metadata().empty() &&
+         !f.has_score_below() && !f.has_score_above();
 }
 
 char ResolutionFor(const v1::Filter& f, int64_t bucket_s) {
@@ -35,12 +37,7 @@ absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
 absl::Status ReadRollups(const Store& store, const v1::Filter& filter, char res,
                          std::string_view series_prefix,
                          const std::function<void(const RollupRow&)>& visit) {
-  std::vector<std::string> apps;
-  if (filter.app().empty()) {
-    apps = store.ListApps();
-  } else {
-    apps.push_back(filter.app());
-  }
+  const std::vector<std::string> apps = AppsToRead(store, filter);
   const int64_t width = keys::BucketSeconds(res);
   // Buckets that start inside [start, end); a partial first bucket is left out by alignment.
   const int64_t start_s = (filter.start_unix_nano() / kNanos + width - 1) / width * width;

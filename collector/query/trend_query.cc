@@ -87,6 +87,7 @@ absl::StatusOr<v1::TrendResponse> RunTrend(const Store& store, const v1::TrendRe
   Buckets buckets;
 
   const bool from_rollups = RollupsCanAnswer(f) && r.group_by() != v1::GROUP_BY_METADATA &&
+                            r.group_by() != v1::GROUP_BY_PROMPT_VERSION &&
                             !(metric_mode && !f.rubric().empty());
   if (from_rollups) {
     const std::string prefix =
@@ -108,6 +109,7 @@ absl::StatusOr<v1::TrendResponse> RunTrend(const Store& store, const v1::TrendRe
     if (!s.ok()) return s;
   } else {
     auto group_of = [&](const v1::Sample& sample) -> std::string_view {
+      if (r.group_by() == v1::GROUP_BY_PROMPT_VERSION) return sample.prompt_version();
       if (r.group_by() != v1::GROUP_BY_METADATA) {
         return GroupOf(r.group_by(), sample.app(), sample.model(), sample.variant());
       }

@@ -4,8 +4,8 @@
 //   ASSIGN_OR_RETURN(TrendResponse t, RunTrend(store, r));
 //
 // Answered from rollups when the filter allows (see RollupsCanAnswer; a metric trend also
-// needs no rubric filter, and GROUP_BY_METADATA always scans); else from a scan of the raw
-// samples (see ScanFiltered and its limit). Trend buckets start at multiples of bucket_s
+// needs no rubric filter; GROUP_BY_METADATA and _PROMPT_VERSION always scan); else from a
+// scan of the raw samples (see ScanFiltered and its limit). Trend buckets start at multiples of bucket_s
 // since the Unix epoch; buckets without data are left out.
 //
 // Thread-safe.

@@ -16,6 +16,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/scoring/embedding_cache.h"
+#include "collector/scoring/pair_finder.h"
 #include "llmtap/v1/config.pb.h"
 #include "llmtap/v1/rubric.pb.h"
 #include "llmtap/v1/sample.pb.h"
@@ -53,11 +55,35 @@ class Scorer {
   // purpose" (spend cap, open circuit) and are stored as SCORE_STATE_SKIPPED.
   virtual absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                             const ScoreContext& context) const = 0;
+
+  // Asynchronous scorers wait on a remote call (an LLM judge, embeddings). The engine commits
+  // a sample's synchronous scores at once and scores its asynchronous rubrics through
+  // ScoreAsync, committing each sample's asynchronous scores together when all have arrived
+  // (see ScoringEngine).
+  virtual bool is_async() const { return false; }
+  using ScoreDone = std::function<void(absl::StatusOr<ScoreResult>)>;
+  // Scores without blocking: `done` is called exactly once with what Score() would return,
+  // on any thread (often an HTTP event thread), possibly before ScoreAsync returns; it must
+  // not block. `sample` and `context` are valid only during the call: copy what is needed
+  // later. Default: done(Score(sample, context)).
+  virtual void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                          ScoreDone done) const {
+    done(Score(sample, context));
+  }
+
+  // False when the rubric does not apply to `sample` at all (beyond Rubric.requires_* and
+  // apps): nothing is stored or counted for it, as for a rubric of another app. E.g. a
+  // pairwise rubric applies only to candidate samples that have a pair_id.
+  virtual bool AppliesTo(const v1::Sample&) const { return true; }
 };
 
 // Shared, read-only inputs for factories: the whole config (judges, prices).
 struct ScorerEnv {
   const v1::CollectorConfig* config = nullptr;
+  // Where embedding scorers cache vectors of recurring texts; null: no cache.
+  EmbeddingCache* embedding_cache = nullptr;
+  // Finds the other sample of a pair, for pairwise rubrics; null: they fail to load.
+  const PairFinder* pairs = nullptr;
 };
 
 // Builds a Scorer for a rubric of one kind, validating its parameters (a bad regex, a missing

@@ -1,8 +1,20 @@
 #include "collector/store/keys.h"
 
+#include <openssl/sha.h>
+
 #include <array>
 
 namespace llmtap::collector::keys {
+
+std::string EmbeddingKey(std::string_view model, std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string key(kEmbeddingPrefix);
+  key.append(model);
+  key.push_back('\0');
+  key.append(reinterpret_cast<const char*>(digest), sizeof(digest));
+  return key;
+}
 namespace {
 
 // By table, not by comparisons: in random ids digits and letters alternate unpredictably,
@@ -118,11 +130,38 @@ std::string ScoreKey(std::string_view id16, std::string_view rubric) {
   return k;
 }
 
-std::string QueueKey(int64_t received_unix_nano, std::string_view id16) {
+std::string ForwardKey(int64_t received_unix_nano, std::string_view id16) {
   std::string k;
   PutBE64(&k, static_cast<uint64_t>(received_unix_nano));
   k.append(id16);
   return k;
+}
+
+std::string QueueKey(char stage, std::string_view app, int64_t time_unix_nano,
+                     std::string_view id16) {
+  std::string k = QueuePrefix(stage, app);
+  PutBE64(&k, static_cast<uint64_t>(time_unix_nano));
+  k.append(id16);
+  return k;
+}
+
+std::string QueuePrefix(char stage, std::string_view app) {
+  std::string k(1, stage);
+  k.append(app);
+  k.push_back('\0');
+  return k;
+}
+
+std::optional<QueueKeyParts> ParseQueueKey(std::string_view key) {
+  if (key.size() < 1 + 1 + 8 + 16) return std::nullopt;
+  const size_t nul = key.find('\0', 1);
+  if (nul == std::string_view::npos || key.size() != nul + 1 + 8 + 16) return std::nullopt;
+  QueueKeyParts parts;
+  parts.stage = key[0];
+  parts.app = key.substr(1, nul - 1);
+  parts.time_unix_nano = static_cast<int64_t>(GetBE64(key.substr(nul + 1, 8)));
+  parts.id16 = key.substr(nul + 9, 16);
+  return parts;
 }
 
 std::string RollupPrefix(char res, std::string_view app) {

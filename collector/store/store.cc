@@ -61,11 +61,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   if (absl::Status s = store->CheckLayout(dir); !s.ok()) return s;
   uint64_t depth = 0;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), store->queue_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++depth;
-  if (it->SeekToLast(); it->Valid() && it->key().size() >= 8) {
-    store->last_queue_time_ = static_cast<int64_t>(
-        keys::GetBE64(std::string_view(it->key().data(), it->key().size())));
+  {
+    absl::MutexLock lock(&store->queue_mu_);
+    absl::MutexLock judge_lock(&store->judge_key_mu_);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto parts = keys::ParseQueueKey(std::string_view(it->key().data(), it->key().size()));
+      if (!parts) continue;
+      ++depth;
+      store->AdjustBacklogLocked(parts->app, parts->stage, 1);
+      int64_t& last = parts->stage == keys::kQueueWaiting ? store->last_queue_time_
+                                                           : store->last_judge_time_;
+      last = std::max(last, parts->time_unix_nano);
+    }
   }
+  if (!it->status().ok()) return FromRocks(it->status(), "queue scan");
   store->queue_depth_ = depth;
   uint64_t forward = 0;
   it.reset(db->NewIterator(rocksdb::ReadOptions(), store->forward_));
@@ -78,6 +87,10 @@ absl::Status Store::CheckLayout(const std::string& dir) {
   absl::StatusOr<std::string> layout = GetMeta(keys::kLayoutKey);
   if (layout.ok()) {
     if (*layout == keys::kLayoutVersion) return absl::OkStatus();
+    if (*layout == "2") {
+      if (absl::Status s = ConvertQueueFromLayout2(); !s.ok()) return s;
+      return PutMeta(keys::kLayoutKey, keys::kLayoutVersion);
+    }
     return absl::FailedPreconditionError(
         Cat(dir, " holds data in key layout ", *layout, "; this llmtapd reads layout ",
             keys::kLayoutVersion, ". Point storage.data_dir at a new directory."));
@@ -91,6 +104,55 @@ absl::Status Store::CheckLayout(const std::string& dir) {
                  "layout ", keys::kLayoutVersion, ". Point storage.data_dir at a new directory."));
   }
   return PutMeta(keys::kLayoutKey, keys::kLayoutVersion);
+}
+
+absl::Status Store::ConvertQueueFromLayout2() {
+  // Layout 2: queue key be64(received_unix_nano) id16, value QueueEntry (sample_key).
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), queue_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    batch.Delete(queue_, it->key());
+    store::QueueEntry entry;
+    if (key.size() != 24 ||
+        !entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      continue;
+    }
+    auto sample = keys::ParseSampleKey(entry.sample_key());
+    if (!sample) continue;
+    batch.Put(queue_,
+              keys::QueueKey(keys::kQueueWaiting, sample->app,
+                             static_cast<int64_t>(keys::GetBE64(key.substr(0, 8))),
+                             key.substr(8)),
+              it->value());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "queue scan");
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(db_->Write(options, &batch), "queue layout conversion");
+}
+
+void Store::AdjustBacklogLocked(std::string_view app, char stage, int64_t delta) {
+  auto it = backlogs_.find(absl::string_view(app.data(), app.size()));
+  if (it == backlogs_.end()) {
+    if (delta <= 0) return;
+    it = backlogs_.emplace(std::string(app), QueueBacklog{std::string(app)}).first;
+  }
+  uint64_t& n = stage == keys::kQueueWaiting ? it->second.waiting : it->second.judging;
+  n = static_cast<uint64_t>(std::max<int64_t>(0, static_cast<int64_t>(n) + delta));
+  if (it->second.waiting == 0 && it->second.judging == 0) backlogs_.erase(it);
+}
+
+std::vector<QueueBacklog> Store::QueueBacklogs() const {
+  std::vector<QueueBacklog> out;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    out.reserve(backlogs_.size());
+    for (const auto& [app, b] : backlogs_) out.push_back(b);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const QueueBacklog& a, const QueueBacklog& b) { return a.app < b.app; });
+  return out;
 }
 
 Store::~Store() {
@@ -182,6 +244,7 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   last_queue_time_ = queue_time;
   std::string value;
   absl::flat_hash_set<std::string_view> apps;
+  absl::flat_hash_map<std::string_view, int64_t> queued;  // New queue entries per app.
   // Rollups are first summed per (app, model, variant, minute) group of samples, then each
   // group is folded into its minute, hour and day rollups: one merge operand per rollup key
   // and write.
@@ -200,10 +263,12 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
     if (write.enqueue) {
       store::QueueEntry entry;
       entry.set_sample_key(f.key);
-      batch.Put(queue_, keys::QueueKey(queue_time, ids[f.index]), entry.SerializeAsString());
+      batch.Put(queue_, keys::QueueKey(keys::kQueueWaiting, sample.app(), queue_time, ids[f.index]),
+                entry.SerializeAsString());
+      ++queued[sample.app()];
     }
     if (write.forward_limit > 0) {
-      batch.Put(forward_, keys::QueueKey(queue_time, ids[f.index]), f.key);
+      batch.Put(forward_, keys::ForwardKey(queue_time, ids[f.index]), f.key);
     }
     apps.insert(sample.app());
 
@@ -254,7 +319,14 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
   size_t stored = 0;
   for (char c : *is_new) stored += c;
   samples_ingested_.fetch_add(stored);
-  if (write.enqueue) queue_depth_.fetch_add(stored);
+  if (write.enqueue && stored > 0) {
+    queue_depth_.fetch_add(stored);
+    {
+      absl::MutexLock lock(&queue_mu_);
+      for (const auto& [app, n] : queued) AdjustBacklogLocked(app, keys::kQueueWaiting, n);
+    }
+    if (queue_listener_) queue_listener_();
+  }
   if (write.forward_limit > 0) forward_depth_.fetch_add(stored);
   return absl::OkStatus();
 }
@@ -453,12 +525,18 @@ absl::Status Store::CompactAll() {
 }
 
 absl::Status Store::ScanQueue(
-    size_t limit, std::string_view after_key,
+    char stage, std::string_view app, size_t limit, std::string_view after_key,
     const std::function<void(std::string_view, store::QueueEntry&&)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), queue_));
+  const std::string prefix = keys::QueuePrefix(stage, app);
+  std::string upper = prefix;
+  upper.back() = '\1';  // Just past every key of this stage and app.
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, queue_));
   const rocksdb::Slice after(after_key.data(), after_key.size());
   if (after_key.empty()) {
-    it->SeekToFirst();
+    it->Seek(prefix);
   } else {
     it->Seek(after);
     if (it->Valid() && it->key() == after) it->Next();
@@ -501,16 +579,50 @@ absl::Status Store::CommitScores(std::span<const ScoreWrite> writes) {
   rocksdb::WriteBatch batch;
   // Rollup updates of the whole batch, added up per key: one merge operand per key.
   absl::flat_hash_map<std::string, Rollup> rollups;
+  // Queue entries removed and added per app and stage.
+  std::vector<std::tuple<std::string_view, char, int64_t>> moves;
+  bool adds_judge_entries = false;
+  for (const ScoreWrite& write : writes) {
+    adds_judge_entries |= write.sample != nullptr && !write.pending_rubrics.empty();
+  }
+  // Judge-stage keys are stamped and written under judge_key_mu_ (see keys.h).
+  std::unique_ptr<absl::MutexLock> judge_lock;
+  int64_t judge_time = 0;
+  if (adds_judge_entries) {
+    judge_lock = std::make_unique<absl::MutexLock>(&judge_key_mu_);
+    judge_time = std::max(absl::GetCurrentTimeNanos(), last_judge_time_ + 1);
+  }
+  size_t added = 0;
   for (const ScoreWrite& write : writes) {
     batch.Delete(queue_, write.queue_key);
+    auto queue_key = keys::ParseQueueKey(write.queue_key);
+    if (queue_key) moves.emplace_back(queue_key->app, queue_key->stage, -1);
     if (write.sample == nullptr) continue;
+    if (!write.pending_rubrics.empty() && queue_key) {
+      store::QueueEntry entry;
+      entry.set_sample_key(keys::SampleKey(write.sample->app(),
+                                           write.sample->start_time_unix_nano(),
+                                           queue_key->id16));
+      for (const std::string& r : write.pending_rubrics) entry.add_pending_rubrics(r);
+      entry.set_received_unix_nano(write.received_unix_nano);
+      batch.Put(queue_, keys::QueueKey(keys::kQueueJudging, queue_key->app, judge_time,
+                                       queue_key->id16),
+                entry.SerializeAsString());
+      moves.emplace_back(queue_key->app, keys::kQueueJudging, 1);
+      ++added;
+    }
     if (absl::Status s = AddScoreWrite(write, scores_, meta_, &rollups, &batch); !s.ok()) return s;
   }
   for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
   rocksdb::WriteOptions options;
   options.sync = config_.sync_wal();
   absl::Status s = FromRocks(db_->Write(options, &batch), "score write");
-  if (s.ok()) queue_depth_.fetch_sub(writes.size());
+  if (!s.ok()) return s;
+  if (adds_judge_entries) last_judge_time_ = judge_time;
+  judge_lock.reset();
+  queue_depth_.fetch_sub(writes.size() - added);
+  absl::MutexLock lock(&queue_mu_);
+  for (const auto& [app, stage, delta] : moves) AdjustBacklogLocked(app, stage, delta);
   return s;
 }
 

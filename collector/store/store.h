@@ -20,6 +20,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "collector/common/metrics.h"
 #include "collector/store/sketch.h"
@@ -69,6 +71,17 @@ struct ScoreWrite {
   std::vector<std::pair<std::string, double>> rollup_values;
   // Small meta values written with it (e.g. per-model sample counts).
   std::vector<std::pair<std::string, std::string>> meta;
+  // Rubrics still to score asynchronously (and composites waiting for them). When not empty,
+  // a judge-stage queue entry listing them replaces the removed entry (keys.h).
+  std::vector<std::string> pending_rubrics;
+  int64_t received_unix_nano = 0;  // Kept in that entry.
+};
+
+// Entries waiting in each stage of one app's scoring queue.
+struct QueueBacklog {
+  std::string app;
+  uint64_t waiting = 0;  // 'q': not scored yet.
+  uint64_t judging = 0;  // 'j': synchronous scores stored, asynchronous ones pending.
 };
 
 class Store {
@@ -86,15 +99,24 @@ class Store {
   // REQUIRES: one caller at a time.
   absl::Status Ingest(const IngestWrite& write, std::vector<char>* is_new);
 
-  // Visits up to `limit` scoring-queue entries, oldest first, starting after `after_key`.
-  // Entries written by an Ingest sort after every entry already in the queue.
-  absl::Status ScanQueue(size_t limit, std::string_view after_key,
+  // Visits up to `limit` entries of one stage ('q' or 'j', keys.h) of `app`'s scoring queue,
+  // oldest first, starting after `after_key` (a key of that stage and app; empty: the head).
+  // Entries written later sort after every entry already there.
+  absl::Status ScanQueue(char stage, std::string_view app, size_t limit,
+                         std::string_view after_key,
                          const std::function<void(std::string_view key, store::QueueEntry&&)>&
                              visit) const;
-  // Entries in the scoring queue (kept exact: counted at open, then adjusted by each write).
+  // Entries in the scoring queue, both stages (kept exact: counted at open, then adjusted by
+  // each write).
   uint64_t queue_depth() const { return queue_depth_.load(); }
-  // Stores the scores, their rollups and meta of every write, and removes their queue
-  // entries, atomically. A write with no sample only removes its queue entry.
+  // Per app with queued entries, sorted by app (exact, like queue_depth).
+  std::vector<QueueBacklog> QueueBacklogs() const;
+  // Called after every Ingest that queued entries, on the committer's thread: must be cheap
+  // and must not block. Set before ingest starts; not thread-safe against Ingest.
+  void SetQueueListener(std::function<void()> listener) { queue_listener_ = std::move(listener); }
+  // Stores the scores, their rollups and meta of every write, removes their queue entries and
+  // adds the judge-stage entries of writes with pending_rubrics, atomically. A write with no
+  // sample only removes its queue entry.
   absl::Status CommitScores(std::span<const ScoreWrite> writes);
   absl::Status CommitScores(const ScoreWrite& write) { return CommitScores({&write, 1}); }
   absl::StatusOr<v1::Sample> GetSampleByKey(std::string_view key) const;
@@ -179,6 +201,11 @@ class Store {
   absl::Status CheckFreeSpace();
   // Records the key layout in a new database; refuses one written with another layout.
   absl::Status CheckLayout(const std::string& dir);
+  // Rewrites a layout-2 scoring queue (keys without stage and app) in layout 3.
+  absl::Status ConvertQueueFromLayout2();
+  // Adds `delta` to the count of `stage` entries of `app`.
+  void AdjustBacklogLocked(std::string_view app, char stage, int64_t delta)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
 
   v1::StorageConfig config_;
   std::string dir_;
@@ -197,6 +224,14 @@ class Store {
   std::atomic<uint64_t> samples_ingested_{0};
   std::atomic<uint64_t> queue_depth_{0};
   std::atomic<uint64_t> forward_depth_{0};
+  std::function<void()> queue_listener_;
+  // Queue entries per app and stage.
+  mutable absl::Mutex queue_mu_;
+  absl::flat_hash_map<std::string, QueueBacklog> backlogs_ ABSL_GUARDED_BY(queue_mu_);
+  // Held across a score write that adds judge-stage entries, so that their keys (stamped with
+  // a growing time) reach the database in key order.
+  absl::Mutex judge_key_mu_;
+  int64_t last_judge_time_ ABSL_GUARDED_BY(judge_key_mu_) = 0;
   // Ingest-thread state (one caller at a time).
   int64_t free_space_checked_ns_ = 0;
   bool disk_full_ = false;

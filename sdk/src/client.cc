@@ -25,8 +25,10 @@ Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* cli
   if (options.redaction.any()) {
     if (Status s = internal::Redactor::Create(options.redaction, &redactor); !s.ok()) return s;
   }
-  auto impl = std::make_unique<internal::ClientImpl>(options, internal::NewGrpcTransport(options.collector_address),
-                                           std::move(redactor));
+  std::unique_ptr<internal::Transport> transport;
+  if (Status s = internal::NewGrpcTransport(options, &transport); !s.ok()) return s;
+  auto impl = std::make_unique<internal::ClientImpl>(options, std::move(transport),
+                                                     std::move(redactor));
   impl->Start();
   *client = std::move(impl);
   return Status::Ok();

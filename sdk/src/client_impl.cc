@@ -10,6 +10,9 @@
 #include "sample_id.h"
 
 namespace llmtap::internal {
+
+// IngestResponse.code of a batch refused by the collector's per-key rate limit.
+constexpr int32_t kResourceExhausted = 8;
 namespace {
 
 // Empty nodes kept for reuse by each shard (see Shard::spares); fewer for a small budget.
@@ -432,7 +435,9 @@ void ClientImpl::SendLoop() {
     if (stopping_) break;
     if (stream_broken_) {
       close_stream();
-      cv_.WaitWithTimeout(&mu_, Jittered(backoff));
+      // A rate-limited batch waits for the collector's delay, whatever the backoff.
+      const absl::Time until = std::max(absl::Now() + Jittered(backoff), resend_not_before_);
+      while (!stopping_ && absl::Now() < until) cv_.WaitWithDeadline(&mu_, until);
       backoff = std::min(backoff * 2, absl::FromChrono(options_.max_backoff));
       continue;
     }
@@ -466,6 +471,16 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
     MutexLock lock(&mu_);
     auto it = inflight_.find(response.batch_id());
     if (it == inflight_.end()) continue;  // Acked already, on an earlier stream.
+    if (response.code() == kResourceExhausted) {
+      // The key's rate limit: keep the batch and send it again (on a new stream, with the rest
+      // in flight) once the collector's delay has passed. Nothing is lost.
+      resend_not_before_ =
+          std::max(resend_not_before_,
+                   absl::Now() + absl::Milliseconds(std::max<uint32_t>(1, response.retry_after_ms())));
+      if (generation_ == generation) stream_broken_ = true;
+      cv_.SignalAll();
+      continue;
+    }
     if (response.code() == 0) {
       stats_.acked += it->second.count;
     } else {

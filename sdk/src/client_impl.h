@@ -163,6 +163,8 @@ class ClientImpl final : public Client {
   uint64_t next_batch_id_ ABSL_GUARDED_BY(mu_) = 1;
   int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
   bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
+  // No stream opens (and nothing is resent) before this: set by a rate-limit refusal.
+  absl::Time resend_not_before_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   IngestStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -40,6 +40,12 @@ Status ReadNumber(const char* name, T* out, const char* want) {
 Status ClientOptions::FromEnv(ClientOptions* o) {
   if (const char* v = Env("LLMTAP_COLLECTOR")) o->collector_address = v;
   if (const char* v = Env("LLMTAP_APP")) o->app = v;
+  if (const char* v = Env("LLMTAP_API_KEY")) o->api_key = v;
+  if (const char* v = Env("LLMTAP_TLS")) o->tls = std::string(v) == "1" || std::string(v) == "true";
+  if (const char* v = Env("LLMTAP_CA_FILE")) o->tls_ca_file = v;
+  if (const char* v = Env("LLMTAP_SERVER_NAME")) o->tls_server_name = v;
+  if (const char* v = Env("LLMTAP_CLIENT_CERT")) o->tls_cert_file = v;
+  if (const char* v = Env("LLMTAP_CLIENT_KEY")) o->tls_key_file = v;
   size_t linger_ms = o->linger.count();
   Status s;
   if (!(s = ReadNumber("LLMTAP_BUFFER_BYTES", &o->max_buffer_bytes, "a byte count")).ok() ||

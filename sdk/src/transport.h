@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "llmtap/options.h"
+#include "llmtap/status.h"
 #include "llmtap/v1/ingest.pb.h"
 
 namespace llmtap::internal {
@@ -35,8 +37,9 @@ class Transport {
   virtual bool WaitForReady(std::chrono::system_clock::time_point deadline) = 0;
 };
 
-// A Transport over a gRPC channel to `address` (host:port, plaintext).
-std::unique_ptr<Transport> NewGrpcTransport(const std::string& address);
+// A Transport over a gRPC channel to options.collector_address, with the options' API key
+// and TLS settings. Fails (InvalidArgument naming the option) when a TLS file cannot be read.
+Status NewGrpcTransport(const ClientOptions& options, std::unique_ptr<Transport>* transport);
 
 }  // namespace llmtap::internal
 

@@ -6,11 +6,16 @@
 //   LLMTAP_BENCH_SAMPLES=100000 build/bin/bench_query  # smaller, for a quick look
 //   LLMTAP_BENCH_RESPONSE_BYTES=1024 build/bin/bench_query  # responses padded to ~1 KB, so
 //                                                           # bodies live in blob files
+//   LLMTAP_BENCH_THEN='node tests/bench/dashboard_timing.mjs' build/bin/bench_query
+//       # instead of the gRPC benchmarks, runs the command once the data set is loaded, with
+//       # LLMTAP_HTTP_ADDR set to the collector's HTTP address (scripts/bench_dashboard.sh)
 //
 // Targets (issue 6): Trend (hourly, 30 days, one app, grouped by rubric) p50 < 20 ms;
 // Stats latency percentiles < 10 ms; ListSamples first page < 5 ms. Each benchmark reports
 // p50_ms / p95_ms / p99_ms counters over its calls (wall time on the client, loopback gRPC).
 // Loading time (ingest, then scoring to completion) is printed before the benchmarks run.
+#include <sys/wait.h>
+
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
 
@@ -263,6 +268,12 @@ int main(int argc, char** argv) {
   const double total_s = std::chrono::duration<double>(Clock::now() - t0).count();
   std::fprintf(stderr, "  loaded and scored in %.1f s (%.0f samples/s, %.0f scores/s)\n",
                total_s, n / total_s, 3 * n / total_s);
+
+  if (const char* then = std::getenv("LLMTAP_BENCH_THEN"); then != nullptr && *then != '\0') {
+    setenv("LLMTAP_HTTP_ADDR", collector.http_address().c_str(), 1);
+    const int rc = std::system(then);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+  }
 
   // First with the rollup merge operands of the load still in the memtables, then after a
   // restart, when RocksDB has flushed them into SST files (as any memtable flush would). The

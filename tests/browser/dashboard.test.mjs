@@ -1,6 +1,8 @@
 // The dashboard in a real browser against a real collector: starts llmtapd on free loopback
-// ports with a temp data folder, ingests known samples with grpcurl, and drives headless
-// Chromium (Debian's /usr/bin/chromium through playwright-core) over the page it serves.
+// ports with a temp data folder and two deterministic rubrics, ingests known samples with
+// grpcurl, waits until they are scored, and drives headless Chromium (Debian's
+// /usr/bin/chromium through playwright-core) over every view. A screenshot of each view goes
+// to build/test-output/screenshots (LLMTAP_SCREENSHOT_DIR), printed at the end.
 //
 // Run: node --test tests/browser/   (from the source folder; CTest test browser_dashboard)
 // Env: LLMTAP_BIN_DIR  folder of llmtapd (default build-web/bin, then build/bin)
@@ -8,7 +10,7 @@
 //      CHROMIUM        the browser (default /usr/bin/chromium)
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,12 +20,26 @@ import { fileURLToPath } from 'node:url';
 const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // playwright-core lives in web/node_modules (ES modules ignore NODE_PATH).
 const { chromium } = createRequire(path.join(srcDir, 'web/package.json'))('playwright-core');
+const SHOTS = process.env.LLMTAP_SCREENSHOT_DIR ||
+  path.join(srcDir, 'build/test-output/screenshots');
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const WAIT_MS = 10_000;
+
+// Two deterministic rubrics: has_paris (1 when the response names Paris) and short (1 when
+// the response has at most 4 words); one alert rule to edit.
+const CONFIG = `
+rubrics { name: "has_paris" kind: RUBRIC_KIND_REGEX regex { must: "Paris" } }
+rubrics { name: "short" kind: RUBRIC_KIND_LENGTH length { max_words: 4 } }
+alerting {
+  interval_ms: 500
+  rules { name: "shop_errors" kind: ALERT_KIND_ERROR_RATE_ABOVE app: "shop" alert_above: 0.5
+          window_s: 300 min_count: 1 }
+}
+`;
 
 function findLlmtapd() {
   const dirs = [process.env.LLMTAP_BIN_DIR, path.join(srcDir, 'build-web/bin'),
@@ -54,26 +70,44 @@ function sampleId(startMs, n) {
   return startMs.toString(16).padStart(12, '0') + n.toString(16).padStart(20, '0');
 }
 
-const T0_MS = 1_700_000_000_000;
+// Samples start in the last two hours, at whole minutes, so every range from 24 h up holds them.
+const NOW_MS = Math.floor(Date.now() / 60000) * 60000;
 let counter = 0;
-function makeSample(offsetS, fields) {
-  const startMs = T0_MS + offsetS * 1000;
+function makeSample(minutesAgo, fields) {
+  const startMs = NOW_MS - minutesAgo * 60000;
   return {
     id: sampleId(startMs, ++counter),
     start_time_unix_nano: `${BigInt(startMs) * 1_000_000n}`,
+    variant: 'production',
+    prompt: 'What is the capital of France?',
+    latency_ms: 100,
     ...fields,
   };
 }
 
 const XSS_PROMPT = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> hi';
 
-// Every sample ingested so far; the dashboard must show exactly these.
-const ingested = [];
-const newestFirst = (samples) => [...samples].sort((a, b) =>
-  a.start_time_unix_nano === b.start_time_unix_nano
-    ? (a.id < b.id ? 1 : -1)
-    : (BigInt(b.start_time_unix_nano) > BigInt(a.start_time_unix_nano) ? 1 : -1));
-const idsOf = (samples) => newestFirst(samples).map((s) => s.id);
+// shop: m1 production answers right; m2 shadow (same pair_id) mostly wrong. blog: one error.
+const PAIRS = [1, 2, 3, 4, 5, 6, 7, 8];
+const SAMPLES = [
+  ...PAIRS.map((i) => makeSample(100 - i, { app: 'shop', model: 'm1', pair_id: `p${i}`,
+    response: 'Paris.', prompt_version: 'v1', session_id: i <= 3 ? 's1' : '', latency_ms: 100 * i,
+    metadata: { tenant: 'acme' } })),
+  ...PAIRS.map((i) => makeSample(100 - i, { app: 'shop', model: 'm2', variant: 'shadow',
+    pair_id: `p${i}`, prompt_version: 'v2', latency_ms: 50 * i,
+    response: i === 1 ? 'Paris' : 'I believe it is Lyon, in the south.',
+    metadata: { tenant: 'globex' } })),
+  makeSample(30, { app: 'blog', model: 'm1', response: 'Paris, of course.', latency_ms: 200,
+    prompt: XSS_PROMPT, session_id: 's2' }),
+  makeSample(20, { app: 'blog', model: 'm1', response: '', status: 'CALL_STATUS_ERROR',
+    error: 'upstream 503', latency_ms: 3000 }),
+];
+const RUBRICS = 2;
+
+const idsNewestFirst = (samples) => [...samples].sort((a, b) =>
+  (a.start_time_unix_nano === b.start_time_unix_nano ? (a.id < b.id ? 1 : -1)
+    : (BigInt(b.start_time_unix_nano) > BigInt(a.start_time_unix_nano) ? 1 : -1)))
+  .map((s) => s.id);
 
 describe('dashboard', () => {
   let tmp;
@@ -84,43 +118,68 @@ describe('dashboard', () => {
   let context;
   let page;
   const pageErrors = [];
+  const shots = [];
   let dialogs = 0;
 
   function ingest(samples) {
     const out = execFileSync(grpcurl, ['-plaintext', '-d', '@', `127.0.0.1:${ports.grpc_port}`,
       'llmtap.v1.IngestService/Ingest'], { input: JSON.stringify({ samples }), encoding: 'utf8' });
-    const res = JSON.parse(out);
-    assert.equal(res.accepted, samples.length, `ingest answered ${out}`);
-    ingested.push(...samples);
+    assert.equal(JSON.parse(out).accepted, samples.length, `ingest answered ${out}`);
   }
 
   const url = (query = '') => `http://127.0.0.1:${ports.http_port}/${query}`;
 
-  const rowIds = () => page.$$eval('#samples tbody tr', (rows) => rows.map((r) => r.dataset.id));
+  // The JSON API, as the page calls it.
+  async function rpc(method, body) {
+    const res = await page.request.post(url(`api/v1/${method}`), { data: body });
+    assert.ok(res.ok(), `${method}: HTTP ${res.status()} ${await res.text()}`);
+    return res.json();
+  }
 
-  // Waits until the table shows `ids` in order; fails showing what it shows instead.
-  async function expectRows(ids) {
+  async function waitFor(what, fn) {
     const deadline = Date.now() + WAIT_MS;
-    let got;
+    let last;
     while (Date.now() < deadline) {
-      got = await rowIds();
-      if (JSON.stringify(got) === JSON.stringify(ids)) return;
+      last = await fn();
+      if (last === true) return;
       await sleep(50);
     }
-    assert.deepEqual(got, ids, 'rows in the samples table');
+    assert.fail(`${what}: ${JSON.stringify(last)}`);
   }
 
-  async function setFilter({ app = '', model = '', variant = '' }) {
-    await page.fill('#filter-app', app);
-    await page.fill('#filter-model', model);
-    await page.fill('#filter-variant', variant);
-    await page.click('#apply');
+  // Opens ?query and waits until the view has rendered (body[data-state] leaves "loading").
+  async function open(query) {
+    await page.goto(url(query));
+    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null,
+      { timeout: WAIT_MS });
   }
+
+  async function settled() {
+    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null,
+      { timeout: WAIT_MS });
+  }
+
+  async function screenshot(name) {
+    mkdirSync(SHOTS, { recursive: true });
+    const file = path.join(SHOTS, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    shots.push(file);
+  }
+
+  const tileValue = (id) => page.textContent(`[data-tile="${id}"] .tile-value`);
+  const rowIds = () => page.$$eval('#samples tbody tr', (rows) => rows.map((r) => r.dataset.id));
+  const chartData = (id) => page.evaluate((cid) => {
+    const c = window.Chart.getChart(document.getElementById(cid));
+    return c && c.data.datasets.filter((d) => !d.band).map((d) => ({ label: d.label,
+      data: d.data.filter((x) => x !== null) }));
+  }, id);
 
   before(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'llmtap-browser-'));
     const ready = path.join(tmp, 'ready.json');
+    writeFileSync(path.join(tmp, 'llmtapd.textproto'), CONFIG);
     daemon = spawn(findLlmtapd(), [`--data_dir=${path.join(tmp, 'data')}`,
+      `--config=${path.join(tmp, 'llmtapd.textproto')}`,
       '--grpc_addr=127.0.0.1:0', '--http_addr=127.0.0.1:0', `--ready_file=${ready}`],
     { stdio: ['ignore', 'pipe', 'pipe'] });
     daemon.stdout.on('data', (d) => { daemonLog += d; });
@@ -135,26 +194,14 @@ describe('dashboard', () => {
     }
     ports = JSON.parse(readFileSync(ready, 'utf8'));
     grpcurl = findGrpcurl();
-
-    ingest([
-      makeSample(0, { app: 'demo', model: 'm1', prompt: 'What is 2+2?', response: 'Four.',
-        latency_ms: 12.5 }),
-      makeSample(1, { app: 'demo', model: 'm2', prompt: 'Capital of France?',
-        response: 'Paris.', latency_ms: 40, contexts: ['France is a country in Europe.',
-          'Its capital is Paris.'], metadata: { tenant: 'acme', region: 'eu' },
-        input_tokens: 11, output_tokens: 2 }),
-      makeSample(2, { app: 'other', model: 'm1', variant: 'shadow', prompt: 'Say hi',
-        response: 'hi', latency_ms: 7 }),
-      makeSample(3, { app: 'demo', model: 'm1', prompt: XSS_PROMPT,
-        response: '<b>bold?</b> & "quoted"', latency_ms: 25.25 }),
-      makeSample(4, { app: 'demo', model: 'm1', prompt: 'Broken call', response: '',
-        status: 'CALL_STATUS_ERROR', error: 'upstream 503', latency_ms: 3000 }),
-    ]);
+    ingest(SAMPLES);
 
     context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       headless: true,
       args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 1000 },
+      acceptDownloads: true,
     });
     page = context.pages()[0] ?? await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -163,6 +210,12 @@ describe('dashboard', () => {
     await context.route((u) => !u.href.startsWith(url()), (route) => {
       pageErrors.push(`request outside the collector: ${route.request().url()}`);
       route.abort();
+    });
+    // Every sample scored by both rubrics (the error too: regex and length score empty text).
+    await waitFor('samples scored', async () => {
+      const c = await rpc('Completeness', {});
+      const scored = (c.rubrics || []).reduce((a, r) => a + Number(r.scored || 0), 0);
+      return scored === SAMPLES.length * RUBRICS || c;
     });
   });
 
@@ -177,137 +230,281 @@ describe('dashboard', () => {
         if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
       }
       if (tmp) rmSync(tmp, { recursive: true, force: true });
+      if (shots.length) console.log(`# dashboard screenshots: ${SHOTS}\n#   ${shots.join('\n#   ')}`);
     }
   });
 
-  test('serves the page and Chart.js itself', async () => {
+  test('overview: tiles and charts show the ingested numbers', async () => {
     const res = await page.goto(url());
     assert.equal(res.status(), 200);
-    const vendor = await page.request.get(url('vendor/chart.umd.js'));
-    assert.equal(vendor.status(), 200);
-    assert.match(vendor.headers()['content-type'], /javascript/);
     assert.equal(await page.evaluate(() => typeof window.Chart), 'function');
-    assert.match(await page.textContent('#collector-name'), new RegExp(`${ports.http_port}`));
-  });
-
-  test('the table shows exactly the ingested samples, newest first', async () => {
-    await expectRows(idsOf(ingested));
-    const first = await page.$$eval('#samples tbody tr:first-child td', (tds) =>
-      tds.map((td) => td.textContent));
-    assert.equal(first[1], 'demo');
-    assert.equal(first[4], 'error');
-    assert.equal(first[5], '3000.0');
+    await settled();
+    assert.equal(await tileValue('samples'), String(SAMPLES.length));
+    assert.equal(await tileValue('error-rate'), `${(100 / SAMPLES.length).toFixed(2)}%`);
     assert.equal(await page.isHidden('#error-bar'), true);
+    // has_paris: 4 production + 1 shadow + 1 blog answer name Paris, out of 10.
+    const paris = await chartData('chart-quality-has_paris');
+    assert.equal(paris.length, 1);
+    const parisCount = await chartData('chart-count-has_paris');
+    assert.equal(parisCount[0].data.reduce((a, b) => a + b, 0), SAMPLES.length);
+    const expected = SAMPLES.filter((s) => /Paris/.test(s.response)).length / SAMPLES.length;
+    const stats = await rpc('Trend', { filter: { rubric: 'has_paris',
+      startUnixNano: `${BigInt(NOW_MS - 86400e3) * 1000000n}`,
+      endUnixNano: `${BigInt(NOW_MS + 3600e3) * 1000000n}` }, bucketS: 86400 });
+    assert.ok(Math.abs(stats.series[0].total.mean - expected) < 1e-9);
+    const latency = await chartData('chart-latency');
+    assert.deepEqual(latency.map((d) => d.label), ['p50', 'p95', 'p99']);
+    await screenshot('overview');
   });
 
-  test('the latency chart plots one point per sample on the page', async () => {
-    const chart = await page.evaluate(() => {
-      const c = window.Chart.getChart(document.getElementById('latency-chart'));
-      const canvas = document.getElementById('latency-chart');
-      return c && { type: c.config.type, data: c.data.datasets[0].data,
-        width: canvas.width, height: canvas.height };
+  test('filters change the URL and the numbers; reload and back restore them', async () => {
+    await open('');
+    await page.fill('#filter-app', 'shop');
+    await page.selectOption('#filter-range', '7d');
+    await page.click('#apply');
+    await settled();
+    assert.match(page.url(), /app=shop/);
+    assert.match(page.url(), /range=7d/);
+    await waitFor('shop tile', async () => (await tileValue('samples')) === '16' || tileValue('samples'));
+    await page.reload();
+    await settled();
+    assert.equal(await page.inputValue('#filter-app'), 'shop');
+    assert.equal(await page.inputValue('#filter-range'), '7d');
+    assert.equal(await tileValue('samples'), '16');
+    await page.fill('#filter-app', 'blog');
+    await page.click('#apply');
+    await waitFor('blog tile', async () => (await tileValue('samples')) === '2' || tileValue('samples'));
+    await page.goBack();
+    await waitFor('back to shop', async () => (await page.inputValue('#filter-app')) === 'shop' &&
+      (await tileValue('samples')) === '16');
+    await page.goForward();
+    await waitFor('forward to blog', async () => (await tileValue('samples')) === '2');
+  });
+
+  test('group by model splits the charts; clicking a bucket opens its samples', async () => {
+    await open('?app=shop&group=model');
+    const paris = await chartData('chart-quality-has_paris');
+    assert.deepEqual(paris.map((d) => d.label), ['m1', 'm2']);
+    assert.deepEqual(paris.map((d) => d.data), [[1], [1 / PAIRS.length]]);
+    // Click m2's point: the samples of that bucket and model, worst first by has_paris.
+    const point = await page.evaluate(() => {
+      const canvas = document.getElementById('chart-quality-has_paris');
+      const c = window.Chart.getChart(canvas);
+      const i = c.data.datasets.findIndex((d) => d.label === 'm2');
+      const meta = c.getDatasetMeta(i);
+      const p = meta.data.find((e, j) => c.data.datasets[i].data[j] !== null);
+      const r = canvas.getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
     });
-    assert.ok(chart, 'a Chart instance on #latency-chart');
-    assert.equal(chart.type, 'line');
-    // Oldest to newest, left to right.
-    assert.deepEqual(chart.data, [12.5, 40, 7, 25.25, 3000]);
-    assert.ok(chart.width > 0 && chart.height > 0, 'the canvas has a size');
+    await page.mouse.click(point.x, point.y);
+    await page.waitForFunction(() => document.body.dataset.view === 'samples', null,
+      { timeout: WAIT_MS });
+    await settled();
+    assert.match(page.url(), /model=m2/);
+    assert.match(page.url(), /rubric=has_paris/);
+    const shadow = SAMPLES.filter((s) => s.model === 'm2');
+    const ids = await rowIds();
+    assert.deepEqual([...ids].sort(), shadow.map((s) => s.id).sort());
+    assert.equal(ids.at(-1), shadow.find((s) => /Paris/.test(s.response)).id, 'worst first');
   });
 
-  test('filtering by app and model narrows the table', async () => {
-    await setFilter({ app: 'demo' });
-    await expectRows(idsOf(ingested.filter((s) => s.app === 'demo')));
-    await setFilter({ app: 'demo', model: 'm1' });
-    await expectRows(idsOf(ingested.filter((s) => s.app === 'demo' && s.model === 'm1')));
-    assert.match(page.url(), /app=demo/);
-    await setFilter({ variant: 'shadow' });
-    await expectRows(idsOf(ingested.filter((s) => s.variant === 'shadow')));
-    assert.equal(await page.evaluate(() =>
-      window.Chart.getChart(document.getElementById('latency-chart')).data.datasets[0].data.length),
-    1);
-    await page.click('#clear');
-    await expectRows(idsOf(ingested));
+  test('compare: the verdict per rubric is the Compare RPC\'s', async () => {
+    await open('?view=compare&app=shop');
+    assert.match(page.url(), /b\.variant=production/);
+    assert.match(page.url(), /c\.variant=shadow/);
+    await page.waitForSelector('#compare-table tbody tr');
+    const shown = await page.$$eval('#compare-table tbody tr', (rows) => rows.map((r) => ({
+      rubric: r.dataset.rubric, verdict: r.querySelector('td.verdict').textContent,
+      cls: r.className })));
+    // The view's range: the last 24 h, ending at the next whole hour.
+    const end = Math.ceil(Date.now() / 3600e3) * 3600e3;
+    const f = (variant) => ({ app: 'shop', variant,
+      startUnixNano: `${BigInt(end - 86400e3) * 1000000n}`,
+      endUnixNano: `${BigInt(end) * 1000000n}` });
+    const cmp = await rpc('Compare', { baseline: f('production'), candidate: f('shadow'),
+      maxDrop: 0.02 });
+    const names = { VERDICT_PASS: 'pass', VERDICT_REGRESSION: 'regression',
+      VERDICT_INSUFFICIENT_DATA: 'insufficient data' };
+    assert.deepEqual(shown.map((r) => [r.rubric, r.verdict]),
+      cmp.rubrics.map((r) => [r.rubric, names[r.verdict]]));
+    const paris = shown.find((r) => r.rubric === 'has_paris');
+    assert.equal(paris.verdict, 'regression');
+    assert.equal(paris.cls, 'verdict-regression');
+    // Pairs side by side (the newest 10), production left, shadow right.
+    const pairs = await page.$$eval('#pairs article.pair', (a) => a.map((x) => [x.dataset.pair,
+      ...[...x.querySelectorAll('pre.response')].map((p) => p.textContent)]));
+    assert.equal(pairs.length, PAIRS.length);
+    for (const [pair, left, right] of pairs) {
+      const mine = SAMPLES.filter((s) => s.pair_id === pair);
+      assert.equal(left, mine.find((s) => s.variant === 'production').response);
+      assert.equal(right, mine.find((s) => s.variant === 'shadow').response);
+    }
+    await screenshot('compare');
   });
 
-  test('clicking a row shows the sample in detail', async () => {
-    const s = ingested[1];
-    await page.click(`#samples tbody tr[data-id="${s.id}"]`);
-    await page.waitForSelector('#detail:not([hidden])', { timeout: WAIT_MS });
-    await page.waitForFunction((id) => document.getElementById('detail-id').textContent === id,
-      s.id, { timeout: WAIT_MS });
-    assert.equal(await page.textContent('#detail pre.prompt'), s.prompt);
-    assert.equal(await page.textContent('#detail pre.response'), s.response);
-    const detail = await page.textContent('#detail-body');
-    for (const c of s.contexts) assert.ok(detail.includes(c), `context "${c}" shown`);
-    assert.ok(detail.includes('tenant') && detail.includes('acme'), 'metadata shown');
-    assert.ok(detail.includes('Not scored.'), 'no scores yet');
-    assert.equal(await page.getAttribute(`#samples tbody tr[data-id="${s.id}"]`, 'class'),
-      'selected');
-    await page.click('#detail-close');
-    assert.equal(await page.isHidden('#detail'), true);
+  test('samples: newest first, a session in order, the detail, and downloads', async () => {
+    await open('?view=samples');
+    assert.deepEqual(await rowIds(), idsNewestFirst(SAMPLES));
+    // A prompt with HTML is text, never markup.
+    const xss = SAMPLES.find((s) => s.prompt === XSS_PROMPT);
+    await page.click(`#samples tbody tr[data-id="${xss.id}"]`);
+    await page.waitForFunction((id) => document.getElementById('detail-id')?.textContent === id,
+      xss.id, { timeout: WAIT_MS });
+    assert.equal(await page.textContent('#detail pre.prompt'), XSS_PROMPT);
+    assert.equal(await page.$$eval('#samples img, #detail img, #detail script', (n) => n.length), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.match(page.url(), new RegExp(`id=${xss.id}`));
+    await screenshot('samples');
+    // The session link: the session's samples oldest first.
+    await open('?view=samples&session=s1');
+    const s1 = SAMPLES.filter((s) => s.session_id === 's1');
+    assert.deepEqual(await rowIds(), idsNewestFirst(s1).reverse());
+    // Downloads of the current filter.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const text = readFileSync(await csv.path(), 'utf8').trim().split('\r\n');
+    assert.equal(text.length, 1 + s1.length);
+    assert.match(text[0], /^id,start_time,app,model/);
+    assert.match(text[0], /score\.has_paris,score\.short$/);
+    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.click('#download-jsonl')]);
+    const lines = readFileSync(await jsonl.path(), 'utf8').trim().split('\n').map(JSON.parse);
+    assert.deepEqual(lines.map((l) => l.sample.id).sort(), s1.map((s) => s.id).sort());
+    // Score range from the filter bar.
+    await open('?view=samples&rubric=short&below=0.5');
+    assert.deepEqual((await rowIds()).sort(), SAMPLES.filter((s) => s.response &&
+      s.response.split(/\s+/).length > 4).map((s) => s.id).sort());
   });
 
-  test('an API error shows in the error bar, and goes away once the query works', async () => {
-    await setFilter({ app: 'x'.repeat(300) });
+  test('rubrics: counts, a toggle and the editor round-trip through the server', async () => {
+    await open('?view=rubrics');
+    const scored = await page.textContent('#rubrics-table tr[data-rubric="short"] [data-col="scored"]');
+    assert.equal(scored, String(SAMPLES.length));
+    await screenshot('rubrics');
+    await page.uncheck('#enabled-short');
+    await waitFor('short disabled', async () => {
+      const list = await rpc('ListRubrics', { includeDisabled: true });
+      return list.rubrics.find((r) => r.name === 'short').enabled === false || list;
+    });
+    await page.reload();
+    await settled();
+    assert.equal(await page.isChecked('#enabled-short'), false);
+    await page.check('#enabled-short');
+    await waitFor('short enabled', async () => {
+      const list = await rpc('ListRubrics', { includeDisabled: true });
+      return list.rubrics.find((r) => r.name === 'short').enabled !== false || list;
+    });
+    // The editor: a bad sample rate is shown at its field.
+    await page.click('button[aria-label="Edit rubric short"]');
+    assert.equal(await page.inputValue('#rubric-name'), 'short');
+    await page.fill('#rubric-sample_rate', '2');
+    await page.click('#rubric-save');
+    await page.waitForSelector('#rubric-sample_rate-error', { timeout: WAIT_MS });
+    assert.match(await page.textContent('#rubric-sample_rate-error'), /sample_rate.*\[0, 1\]/);
+    assert.equal(await page.getAttribute('#rubric-sample_rate', 'aria-invalid'), 'true');
+    await page.fill('#rubric-sample_rate', '0.5');
+    await page.click('#rubric-save');
+    await waitFor('short at 50%', async () => {
+      const list = await rpc('ListRubrics', { includeDisabled: true });
+      return list.rubrics.find((r) => r.name === 'short').sampleRate === 0.5 || list;
+    });
+  });
+
+  test('alerts: rules with their state, history, and the form round-trips', async () => {
+    // The blog error does not concern shop_errors (app shop): shop's rate is 0.
+    await open('?view=alerts');
+    await page.waitForSelector('#rules-table tr[data-rule="shop_errors"]');
+    await page.click('button[aria-label="Edit rule shop_errors"]');
+    assert.equal(await page.inputValue('#rule-name'), 'shop_errors');
+    await page.fill('#rule-window_s', '5');
+    await page.click('#rule-save');
+    await page.waitForSelector('#rule-window_s-error', { timeout: WAIT_MS });
+    assert.match(await page.textContent('#rule-window_s-error'), /window_s/);
+    await page.fill('#rule-window_s', '600');
+    await page.click('#rule-save');
+    await waitFor('window saved', async () => {
+      const rules = await rpc('ListAlertRules', {});
+      return rules.rules.find((r) => r.name === 'shop_errors').windowS === 600 || rules;
+    });
+    // A new rule, then its deletion.
+    await settled();
+    await page.click('#rule-new');
+    await page.fill('#rule-name', 'blog_errors');
+    await page.selectOption('#rule-kind', 'ALERT_KIND_ERROR_RATE_ABOVE');
+    await page.fill('#rule-app', 'blog');
+    await page.fill('#rule-alert_above', '0.2');
+    await page.fill('#rule-min_count', '1');
+    await page.click('#rule-save');
+    await page.waitForSelector('#rules-table tr[data-rule="blog_errors"]', { timeout: WAIT_MS });
+    // blog's error rate is 0.5 > 0.2: it fires, and the rule shows the group firing.
+    await waitFor('blog_errors fired', async () => {
+      const ev = await rpc('ListAlerts', { rule: 'blog_errors' });
+      return (ev.events || []).some((e) => e.level === 'ALERT_LEVEL_ALERT') || ev;
+    });
+    await open('?view=alerts');
+    assert.match(await page.textContent('#rules-table tr[data-rule="blog_errors"] .groups'),
+      /blog: firing/);
+    assert.match(await page.textContent('#alert-events'), /blog_errors/);
+    await screenshot('alerts');
+    await page.click('button[aria-label="Delete rule blog_errors"]');
+    await page.click('button[aria-label="Delete rule blog_errors"]');
+    await page.waitForSelector('#rules-table tr[data-rule="blog_errors"]', { state: 'detached',
+      timeout: WAIT_MS });
+    const rules = await rpc('ListAlertRules', {});
+    assert.equal(rules.rules.some((r) => r.name === 'blog_errors'), false);
+  });
+
+  test('live: new scores arrive over server-sent events', async () => {
+    await open('?view=live&app=blog');
+    await page.waitForFunction(() => /Waiting/.test(document.getElementById('live-status').textContent));
+    await sleep(300);
+    const late = makeSample(0, { app: 'blog', model: 'm3', response: 'Paris', prompt: 'late one' });
+    const other = makeSample(0, { app: 'shop', model: 'm3', response: 'Paris', prompt: 'not blog' });
+    ingest([late, other]);
+    await page.waitForSelector(`#live tbody tr[data-id="${late.id}"]`, { timeout: WAIT_MS });
+    await waitFor('two scores of the blog sample', async () =>
+      (await page.$$(`#live tbody tr[data-id="${late.id}"]`)).length === RUBRICS);
+    assert.equal((await page.$$(`#live tbody tr[data-id="${other.id}"]`)).length, 0);
+    await screenshot('live');
+    const bad = await page.request.get(url('api/v1/tail?scoreBelow=much'));
+    assert.equal(bad.status(), 400);
+    assert.match((await bad.json()).message, /scoreBelow/);
+  });
+
+  test('a server error is shown, not swallowed', async () => {
+    await open(`?view=overview&app=${'x'.repeat(300)}`);
     await page.waitForSelector('#error-bar:not([hidden])', { timeout: WAIT_MS });
     const text = await page.textContent('#error-text');
-    assert.match(text, /ListSamples/);
-    assert.match(text, /filter/);
+    assert.match(text, /filter\.app/);
     assert.match(text, /HTTP 400/);
     await page.click('#clear');
     await page.waitForSelector('#error-bar', { state: 'hidden', timeout: WAIT_MS });
-    await expectRows(idsOf(ingested));
   });
 
-  test('a prompt with HTML is shown as text, never run', async () => {
-    const s = ingested.find((x) => x.prompt === XSS_PROMPT);
-    await page.click(`#samples tbody tr[data-id="${s.id}"]`);
-    await page.waitForFunction((id) => document.getElementById('detail-id').textContent === id,
-      s.id, { timeout: WAIT_MS });
-    assert.equal(await page.textContent('#detail pre.prompt'), XSS_PROMPT);
-    assert.equal(await page.textContent('#detail pre.response'), s.response);
-    assert.ok((await page.textContent(`#samples tbody tr[data-id="${s.id}"] td.prompt`))
-      .startsWith('<img src=x'));
-    assert.equal(await page.$$eval('#samples img, #detail img, #samples script, #detail script',
-      (n) => n.length), 0);
-    await sleep(200);
-    assert.equal(await page.evaluate(() => window.__xss), undefined);
-    assert.equal(dialogs, 0);
-    await page.click('#detail-close');
-  });
-
-  test('the older button pages through with nextPageToken', async () => {
-    await page.goto(url('?pageSize=2'));
-    const all = idsOf(ingested);
-    await expectRows(all.slice(0, 2));
-    assert.equal(await page.isDisabled('#newer'), true);
-    await page.click('#older');
-    await expectRows(all.slice(2, 4));
-    await page.click('#older');
-    await expectRows(all.slice(4, 6));
-    assert.equal(await page.isDisabled('#older'), true, 'the last page has no older page');
-    await page.click('#newer');
-    await expectRows(all.slice(2, 4));
-    await page.click('#newest');
-    await expectRows(all.slice(0, 2));
-  });
-
-  test('auto-refresh shows new samples, and pauses when unticked', async () => {
-    await page.goto(url('?refresh=1'));
-    await expectRows(idsOf(ingested));
-    ingest([makeSample(10, { app: 'demo', model: 'm3', prompt: 'late', latency_ms: 5 })]);
-    await expectRows(idsOf(ingested)); // Within WAIT_MS, by the 1 s refresh.
-
-    await page.uncheck('#auto-refresh');
-    const shown = idsOf(ingested);
-    ingest([makeSample(11, { app: 'demo', model: 'm3', prompt: 'later', latency_ms: 6 })]);
-    await sleep(2500);
-    assert.deepEqual(await rowIds(), shown, 'paused: no refresh');
-    await page.check('#auto-refresh');
-    await expectRows(idsOf(ingested));
+  test('every control has a label, and focus follows the page', async () => {
+    for (const view of ['overview', 'compare', 'samples', 'alerts', 'rubrics', 'live']) {
+      await open(`?view=${view}`);
+      const unlabeled = await page.$$eval('input, select, textarea, button', (nodes) => nodes
+        .filter((n) => n.offsetParent !== null || n.type === 'checkbox')
+        .filter((n) => !((n.labels && n.labels.length) || n.getAttribute('aria-label') ||
+          (n.tagName === 'BUTTON' && n.textContent.trim())))
+        .map((n) => n.outerHTML.slice(0, 80)));
+      assert.deepEqual(unlabeled, [], `${view}: controls without a label`);
+      assert.equal(await page.$$eval('[tabindex]', (n) => n.filter((x) => x.tabIndex > 0).length),
+        0, `${view}: no positive tabindex`);
+    }
+    // Tab order: skip link, views, then the filter bar left to right.
+    await open('');
+    const order = [];
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => document.activeElement.id ||
+        document.activeElement.dataset.view || document.activeElement.className));
+    }
+    assert.deepEqual(order, ['skip', 'overview', 'compare', 'samples', 'alerts', 'rubrics', 'live',
+      'filter-range', 'filter-app', 'filter-model']);
   });
 
   test('the page raised no script errors and loaded nothing from outside', () => {
     assert.deepEqual(pageErrors, []);
+    assert.equal(dialogs, 0);
   });
 });

@@ -26,7 +26,8 @@ Reply Reply::Status(int status, const std::string& message) {
   return Reply{status, body.dump(), {}, {}};
 }
 
-FakeOpenAiServer::FakeOpenAiServer() {
+FakeOpenAiServer::FakeOpenAiServer(int threads) {
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     Responder responder;
     {
@@ -86,6 +87,11 @@ std::vector<std::string> FakeOpenAiServer::requests() const {
 std::vector<std::string> FakeOpenAiServer::authorizations() const {
   std::lock_guard<std::mutex> lock(mu_);
   return authorizations_;
+}
+
+int FakeOpenAiServer::in_flight() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_flight_;
 }
 
 int FakeOpenAiServer::max_in_flight() const {

@@ -41,7 +41,8 @@ class FakeOpenAiServer {
  public:
   using Responder = std::function<Reply(const std::string& request_body)>;
 
-  FakeOpenAiServer();
+  // `threads`: requests answered at once (each open connection holds one).
+  explicit FakeOpenAiServer(int threads = 16);
   ~FakeOpenAiServer();
 
   // Replaces the responder. Runs on server threads, concurrently.
@@ -57,6 +58,8 @@ class FakeOpenAiServer {
   std::vector<std::string> authorizations() const;
   // The most requests that were being answered at once.
   int max_in_flight() const;
+  // Requests being answered now.
+  int in_flight() const;
 
  private:
   httplib::Server server_;

@@ -31,7 +31,7 @@ class JudgeClientTest : public ::testing::Test {
   }
 
   std::unique_ptr<JudgeClient> Client() {
-    auto client = JudgeClient::Create(endpoint_, internal::NewCurlHttpClient());
+    auto client = JudgeClient::Create(endpoint_, NewCurlMultiHttpClient());
     EXPECT_TRUE(client.ok()) << client.status();
     return client.ok() ? std::move(*client) : nullptr;
   }

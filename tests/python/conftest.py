@@ -13,6 +13,7 @@ import pathlib
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -24,6 +25,13 @@ import pytest
 import llmtap
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+
+# scripts/test_python_package.sh runs these tests against the wheel installed in a venv: make
+# sure that is the package under test, not a build tree on the path.
+if os.environ.get("LLMTAP_EXPECT_INSTALLED") == "1":
+    _site = pathlib.Path(sys.prefix).resolve()
+    if _site not in pathlib.Path(llmtap.__file__).resolve().parents:
+        raise RuntimeError(f"llmtap imported from {llmtap.__file__}, not from {_site}")
 
 
 @dataclass

@@ -120,3 +120,17 @@ def test_flush_releases_the_gil_while_it_waits():
         longest_pause, last = max(longest_pause, now - last), now
     waiter.join()
     assert longest_pause < 0.25
+
+
+def test_security_options_are_taken_and_checked(collector, app, tmp_path):
+    # No keys configured on this collector: a key is sent and ignored.
+    with llmtap.Client(collector.grpc_address, app=app, api_key="k-123", linger=0.005) as c:
+        c.record(prompt="with a key")
+        c.flush(5)
+        assert c.stats()["acked"] == 1
+    q = llmtap.QueryClient(collector.grpc_address, api_key="k-123")
+    assert q.list_samples(app=app)["samples"][0]["sample"]["prompt"] == "with a key"
+    with pytest.raises(llmtap.InvalidArgumentError, match="ca_file"):
+        llmtap.Client(collector.grpc_address, ca_file=str(tmp_path / "missing.pem"))
+    with pytest.raises(OSError):
+        llmtap.QueryClient(collector.grpc_address, ca_file=str(tmp_path / "missing.pem"))

@@ -13,7 +13,9 @@ class EnvTest : public ::testing::Test {
   void TearDown() override {
     for (const char* v : {"LLMTAP_COLLECTOR", "LLMTAP_APP", "LLMTAP_BUFFER_BYTES",
                           "LLMTAP_BATCH_SAMPLES", "LLMTAP_BATCH_BYTES", "LLMTAP_LINGER_MS",
-                          "LLMTAP_SAMPLE_RATE", "LLMTAP_REDACT", "LLMTAP_REDACT_PATTERNS"}) {
+                          "LLMTAP_SAMPLE_RATE", "LLMTAP_REDACT", "LLMTAP_REDACT_PATTERNS",
+                          "LLMTAP_API_KEY", "LLMTAP_TLS", "LLMTAP_CA_FILE",
+                          "LLMTAP_SERVER_NAME"}) {
       unsetenv(v);
     }
   }
@@ -27,6 +29,29 @@ TEST_F(EnvTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(o.max_buffer_bytes, 64u << 20);
   EXPECT_EQ(o.linger, std::chrono::milliseconds(50));
   EXPECT_FALSE(o.redaction.any());
+}
+
+TEST_F(EnvTest, SecurityVariablesApply) {
+  setenv("LLMTAP_API_KEY", "k-1", 1);
+  setenv("LLMTAP_TLS", "1", 1);
+  setenv("LLMTAP_CA_FILE", "/etc/llmtap/ca.pem", 1);
+  setenv("LLMTAP_SERVER_NAME", "collector.internal", 1);
+  ClientOptions o;
+  ASSERT_TRUE(ClientOptions::FromEnv(&o).ok());
+  EXPECT_EQ(o.api_key, "k-1");
+  EXPECT_TRUE(o.tls);
+  EXPECT_EQ(o.tls_ca_file, "/etc/llmtap/ca.pem");
+  EXPECT_EQ(o.tls_server_name, "collector.internal");
+}
+
+TEST(ClientCreate, RejectsAnUnreadableCaFile) {
+  ClientOptions o;
+  o.tls_ca_file = "/nonexistent/llmtap-ca.pem";
+  std::unique_ptr<Client> client;
+  Status s = Client::Create(o, &client);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("llmtap-ca.pem"), std::string::npos);
+  EXPECT_EQ(client, nullptr);
 }
 
 TEST_F(EnvTest, EveryVariableApplies) {

@@ -1,7 +1,7 @@
 """Type stubs of llmtap._core, the C++ extension behind the llmtap package."""
 
 import datetime
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 _Seconds = Union[float, datetime.timedelta]
 _Time = Union[float, datetime.datetime]
@@ -39,6 +39,10 @@ class Client:
         from_env: bool = False,
         collector_address: Optional[str] = None,
         app: Optional[str] = None,
+        api_key: Optional[str] = None,
+        tls: Optional[bool] = None,
+        ca_file: Optional[str] = None,
+        server_name: Optional[str] = None,
         max_buffer_bytes: Optional[int] = None,
         max_batch_samples: Optional[int] = None,
         max_batch_bytes: Optional[int] = None,
@@ -62,7 +66,7 @@ class Client:
         pair_id: str = "",
         prompt: str = "",
         response: str = "",
-        contexts: List[str] = ...,
+        contexts: Optional[Sequence[str]] = ...,
         reference: str = "",
         start_time: Optional[_Time] = None,
         latency_ms: float = 0.0,
@@ -71,15 +75,28 @@ class Client:
         output_tokens: int = 0,
         ok: Optional[bool] = None,
         error: str = "",
-        metadata: Dict[str, str] = ...,
+        metadata: Optional[Mapping[str, str]] = ...,
         cost_usd: float = 0.0,
-    ) -> None: ...
+        start_time_unix_nano: int = 0,
+    ) -> None:
+        """Hands one sample to the background sender and returns at once (never blocks, never
+        raises for the collector's sake). Empty id/app/start_time are filled in; ok defaults to
+        not error. TypeError for an unknown keyword or a value of the wrong type."""
     def flush(self, timeout_s: float = 5.0) -> None: ...
     def shutdown(self, timeout_s: float = 5.0) -> None: ...
     def stats(self) -> Dict[str, int]: ...
 
 class QueryClient:
-    def __init__(self, address: str, timeout_s: float = 10.0) -> None: ...
+    def __init__(
+        self,
+        address: str,
+        timeout_s: float = 10.0,
+        *,
+        api_key: str = "",
+        tls: bool = False,
+        root_certs_pem: str = "",
+        server_name: str = "",
+    ) -> None: ...
     @property
     def address(self) -> str: ...
     def get_sample(self, id: str) -> Dict[str, Any]: ...
@@ -99,5 +116,12 @@ class QueryClient:
     ) -> Dict[str, Any]: ...
     def call(self, method: str, request_json: str = "{}") -> str: ...
     def call_dict(self, method: str, request_json: str = "{}") -> Dict[str, Any]: ...
+    def tail(self, request_json: str = "{}") -> TailStream: ...
+
+class TailStream:
+    def read(self, timeout_s: float = 1.0) -> Optional[Dict[str, Any]]:
+        """The next {"score", "sample"} dict, None after timeout_s with nothing new.
+        StopIteration when the stream ended or was cancelled, QueryError when it failed."""
+    def cancel(self) -> None: ...
 
 def new_sample_id() -> str: ...

@@ -16,6 +16,7 @@
 #include "bindings.h"
 #include "errors.h"
 #include "py_time.h"
+#include "record_args.h"
 #include "llmtap/client.h"
 #include "llmtap/options.h"
 #include "llmtap/sample.h"
@@ -35,30 +36,14 @@ Millis Timeout(double seconds) {
   return Millis(static_cast<int64_t>(std::llround(seconds * 1000)));
 }
 
-// None (the SDK fills in now), Unix seconds or a datetime.
-std::chrono::system_clock::time_point StartTime(const py::object& value) {
-  if (value.is_none()) return {};
-  int64_t nanos = 0;
-  if (!ToUnixNanos(value, &nanos)) {
-    RaiseStatus(Status(StatusCode::kInvalidArgument,
-                       "start_time must be a datetime or Unix seconds"));
-  }
-  if (nanos <= 0) {
-    RaiseStatus(Status(StatusCode::kInvalidArgument, "start_time must be after the epoch"));
-  }
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(nanos)));
-}
-
 class PyClient {
  public:
   explicit PyClient(std::unique_ptr<Client> client) : client_(std::move(client)) {}
 
-  void Record(Sample sample) {
-    py::gil_scoped_release unlocked;
-    client_->Record(std::move(sample));
-  }
+  // Keeps the GIL: Record() never blocks (at most a short internal lock that no thread
+  // holding the GIL ever waits for, since the SDK's threads never take it), and releasing and
+  // taking the GIL back would cost more than the call.
+  void Record(Sample sample) { client_->Record(std::move(sample)); }
 
   void Flush(double timeout_s) {
     Millis timeout = Timeout(timeout_s);
@@ -113,6 +98,8 @@ class PyClient {
 
 std::unique_ptr<PyClient> MakeClient(
     bool from_env, std::optional<std::string> collector_address, std::optional<std::string> app,
+    std::optional<std::string> api_key, std::optional<bool> tls, std::optional<std::string> ca_file,
+    std::optional<std::string> server_name,
     std::optional<size_t> max_buffer_bytes, std::optional<size_t> max_batch_samples,
     std::optional<size_t> max_batch_bytes, std::optional<Millis> linger,
     std::optional<size_t> max_inflight_batches, std::optional<double> sample_rate,
@@ -124,6 +111,10 @@ std::unique_ptr<PyClient> MakeClient(
   }
   if (collector_address) o.collector_address = *collector_address;
   if (app) o.app = *app;
+  if (api_key) o.api_key = *api_key;
+  if (tls) o.tls = *tls;
+  if (ca_file) o.tls_ca_file = *ca_file;
+  if (server_name) o.tls_server_name = *server_name;
   if (max_buffer_bytes) o.max_buffer_bytes = *max_buffer_bytes;
   if (max_batch_samples) o.max_batch_samples = *max_batch_samples;
   if (max_batch_bytes) o.max_batch_bytes = *max_batch_bytes;
@@ -142,6 +133,41 @@ std::unique_ptr<PyClient> MakeClient(
   }
   if (!s.ok()) RaiseStatus(s);
   return std::make_unique<PyClient>(std::move(client));
+}
+
+// Client.record(**fields) as a METH_FASTCALL method: see record_args.h for why.
+PyObject* RecordMethod(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                       PyObject* kwnames) {
+  PyClient* client;
+  try {
+    client = py::handle(self).cast<PyClient*>();
+  } catch (py::cast_error&) {
+    PyErr_SetString(PyExc_TypeError, "record() needs an llmtap Client");
+    return nullptr;
+  }
+  Sample sample;
+  if (!ParseRecordArgs(args, nargs, kwnames, &sample)) return nullptr;
+  client->Record(std::move(sample));
+  Py_RETURN_NONE;
+}
+
+PyMethodDef record_def = {
+    "record", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&RecordMethod)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "record(*, id='', app='', session_id='', model='', prompt_version='', variant='', "
+    "pair_id='', prompt='', response='', contexts=(), reference='', start_time=None, "
+    "latency_ms=0.0, time_to_first_token_ms=0.0, input_tokens=0, output_tokens=0, ok=None, "
+    "error='', metadata={}, cost_usd=0.0, start_time_unix_nano=0)\n--\n\n"
+    "Hands one sample to the background sender and returns at once. Empty id/app/start_time "
+    "are filled in (start_time: Unix seconds or a datetime; now when None). ok defaults to "
+    "not error."};
+
+void AddRecordMethod(py::class_<PyClient>& cls) {
+  InitRecordArgs();
+  PyObject* descr =
+      PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), &record_def);
+  if (descr == nullptr) throw py::error_already_set();
+  cls.attr("record") = py::reinterpret_steal<py::object>(descr);
 }
 
 }  // namespace
@@ -174,58 +200,21 @@ void BindClient(py::module_& m) {
                     r.custom_patterns);
       });
 
-  py::class_<PyClient>(m, "Client", "Records LLM calls and delivers them to llmtapd.")
+  py::class_<PyClient> client(m, "Client", "Records LLM calls and delivers them to llmtapd.");
+  client
       .def(py::init(&MakeClient), py::kw_only(), py::arg("from_env") = false,
            py::arg("collector_address") = py::none(), py::arg("app") = py::none(),
+           py::arg("api_key") = py::none(), py::arg("tls") = py::none(),
+           py::arg("ca_file") = py::none(), py::arg("server_name") = py::none(),
            py::arg("max_buffer_bytes") = py::none(), py::arg("max_batch_samples") = py::none(),
            py::arg("max_batch_bytes") = py::none(), py::arg("linger") = py::none(),
            py::arg("max_inflight_batches") = py::none(), py::arg("sample_rate") = py::none(),
            py::arg("redaction") = py::none(), py::arg("initial_backoff") = py::none(),
            py::arg("max_backoff") = py::none(), py::arg("stats_interval") = py::none())
-      .def(
-          "record",
-          [](PyClient& self, std::string id, std::string app, std::string session_id,
-             std::string model, std::string prompt_version, std::string variant,
-             std::string pair_id, std::string prompt, std::string response,
-             std::vector<std::string> contexts, std::string reference, py::object start_time,
-             double latency_ms, double time_to_first_token_ms, int64_t input_tokens,
-             int64_t output_tokens, std::optional<bool> ok, std::string error,
-             std::map<std::string, std::string> metadata, double cost_usd) {
-            Sample s;
-            s.id = std::move(id);
-            s.app = std::move(app);
-            s.session_id = std::move(session_id);
-            s.model = std::move(model);
-            s.prompt_version = std::move(prompt_version);
-            s.variant = std::move(variant);
-            s.pair_id = std::move(pair_id);
-            s.prompt = std::move(prompt);
-            s.response = std::move(response);
-            s.contexts = std::move(contexts);
-            s.reference = std::move(reference);
-            s.start_time = StartTime(start_time);
-            s.latency_ms = latency_ms;
-            s.time_to_first_token_ms = time_to_first_token_ms;
-            s.input_tokens = input_tokens;
-            s.output_tokens = output_tokens;
-            s.ok = ok.value_or(error.empty());
-            s.error = std::move(error);
-            s.metadata = std::move(metadata);
-            s.cost_usd = cost_usd;
-            self.Record(std::move(s));
-          },
-          py::kw_only(), py::arg("id") = "", py::arg("app") = "", py::arg("session_id") = "",
-          py::arg("model") = "", py::arg("prompt_version") = "", py::arg("variant") = "",
-          py::arg("pair_id") = "", py::arg("prompt") = "", py::arg("response") = "",
-          py::arg("contexts") = std::vector<std::string>{}, py::arg("reference") = "",
-          py::arg("start_time") = py::none(), py::arg("latency_ms") = 0.0,
-          py::arg("time_to_first_token_ms") = 0.0, py::arg("input_tokens") = 0,
-          py::arg("output_tokens") = 0, py::arg("ok") = py::none(), py::arg("error") = "",
-          py::arg("metadata") = std::map<std::string, std::string>{},
-          py::arg("cost_usd") = 0.0)
       .def("flush", &PyClient::Flush, py::arg("timeout_s") = 5.0)
       .def("shutdown", &PyClient::Shutdown, py::arg("timeout_s") = 5.0)
       .def("stats", &PyClient::Stats);
+  AddRecordMethod(client);
 
   m.def("new_sample_id", &NewSampleId, "A new time-ordered sample id (32 lowercase hex).");
 }

@@ -42,20 +42,53 @@ int64_t UnixNanos(const py::object& value, const char* name) {
   return nanos;
 }
 
-std::unique_ptr<QueryClient> MakeQueryClient(const std::string& address, double timeout_s) {
+std::unique_ptr<QueryClient> MakeQueryClient(const std::string& address, double timeout_s,
+                                             std::string api_key, bool tls,
+                                             std::string root_certs_pem,
+                                             std::string server_name) {
   if (!(timeout_s > 0) || !std::isfinite(timeout_s)) {
     RaiseQueryError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "timeout_s must be a finite number > 0"));
   }
   auto timeout = std::chrono::milliseconds(std::max<int64_t>(1, std::llround(timeout_s * 1000)));
-  return std::make_unique<QueryClient>(address, timeout);
+  QueryClientSecurity security;
+  security.api_key = std::move(api_key);
+  security.tls = tls;
+  security.root_certs_pem = std::move(root_certs_pem);
+  security.server_name = std::move(server_name);
+  return std::make_unique<QueryClient>(address, timeout, security);
+}
+
+// TailStream.read(timeout_s): the next {"score", "sample"} dict, None after timeout_s with
+// nothing new; raises StopIteration when the stream ended normally (or was cancelled), and
+// QueryError when it failed.
+py::object ReadTail(TailStream& stream, double timeout_s) {
+  v1::TailResponse response;
+  grpc::Status status;
+  TailStream::Result result;
+  {
+    py::gil_scoped_release unlocked;
+    result = stream.Read(std::chrono::milliseconds(std::llround(std::max(0.0, timeout_s) * 1000)),
+                         &response, &status);
+  }
+  switch (result) {
+    case TailStream::Result::kItem: return ToDict(response);
+    case TailStream::Result::kTimeout: return py::none();
+    case TailStream::Result::kEnd: break;
+  }
+  if (status.ok() || status.error_code() == grpc::StatusCode::CANCELLED) {
+    throw py::stop_iteration();
+  }
+  RaiseQueryError(status);
 }
 
 }  // namespace
 
 void BindQueryClient(py::module_& m) {
   py::class_<QueryClient>(m, "QueryClient", "A blocking client of llmtap.v1.QueryService.")
-      .def(py::init(&MakeQueryClient), py::arg("address"), py::arg("timeout_s") = 10.0)
+      .def(py::init(&MakeQueryClient), py::arg("address"), py::arg("timeout_s") = 10.0,
+           py::kw_only(), py::arg("api_key") = "", py::arg("tls") = false,
+           py::arg("root_certs_pem") = "", py::arg("server_name") = "")
       .def_property_readonly("address", &QueryClient::address)
       .def(
           "get_sample",
@@ -113,7 +146,19 @@ void BindQueryClient(py::module_& m) {
             Run([&] { return self.Call(method, request_json, &response); });
             return ToDict(*response);
           },
-          py::arg("method"), py::arg("request_json") = "{}");
+          py::arg("method"), py::arg("request_json") = "{}")
+      .def(
+          "tail",
+          [](QueryClient& self, const std::string& request_json) {
+            std::unique_ptr<TailStream> stream;
+            Run([&] { return self.Tail(request_json, &stream); });
+            return stream;
+          },
+          py::arg("request_json") = "{}");
+
+  py::class_<TailStream>(m, "TailStream", "A running QueryService.Tail call.")
+      .def("read", &ReadTail, py::arg("timeout_s") = 1.0)
+      .def("cancel", &TailStream::Cancel, py::call_guard<py::gil_scoped_release>());
 }
 
 }  // namespace llmtap::python

@@ -41,18 +41,88 @@ grpc::Status FromByteBuffer(const grpc::ByteBuffer& buffer, pb::Message* message
 
 }  // namespace
 
-QueryClient::QueryClient(const std::string& address, std::chrono::milliseconds timeout)
-    : address_(address), timeout_(timeout) {
+QueryClient::QueryClient(const std::string& address, std::chrono::milliseconds timeout,
+                         const QueryClientSecurity& security)
+    : address_(address),
+      timeout_(timeout),
+      authorization_(security.api_key.empty() ? "" : "Bearer " + security.api_key) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxReceiveBytes);
-  channel_ = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (security.tls || !security.root_certs_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = security.root_certs_pem;
+    credentials = grpc::SslCredentials(ssl);
+    if (!security.server_name.empty()) args.SetSslTargetNameOverride(security.server_name);
+  }
+  channel_ = grpc::CreateCustomChannel(address, credentials, args);
   stub_ = v1::QueryService::NewStub(channel_);
   generic_stub_ = std::make_unique<grpc::GenericStub>(channel_);
 }
 
 void QueryClient::Prepare(grpc::ClientContext* context) const {
   context->set_deadline(std::chrono::system_clock::now() + timeout_);
+  if (!authorization_.empty()) context->AddMetadata("authorization", authorization_);
 }
+
+grpc::Status QueryClient::Tail(const std::string& request_json,
+                               std::unique_ptr<TailStream>* stream) {
+  v1::TailRequest request;
+  const std::string json = request_json.empty() ? "{}" : request_json;
+  if (auto s = pb::util::JsonStringToMessage(json, &request); !s.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "request is not a valid llmtap.v1.TailRequest: " +
+                            std::string(s.message()));
+  }
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!authorization_.empty()) context->AddMetadata("authorization", authorization_);
+  auto reader = stub_->Tail(context.get(), request);
+  *stream = std::make_unique<TailStream>(std::move(context), std::move(reader));
+  return grpc::Status::OK;
+}
+
+TailStream::TailStream(std::unique_ptr<grpc::ClientContext> context,
+                       std::unique_ptr<grpc::ClientReader<v1::TailResponse>> reader)
+    : context_(std::move(context)), reader_(std::move(reader)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+TailStream::~TailStream() {
+  Cancel();
+  thread_.join();
+}
+
+void TailStream::Run() {
+  v1::TailResponse response;
+  while (reader_->Read(&response)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(response));
+    response.Clear();
+    cv_.notify_all();
+  }
+  grpc::Status status = reader_->Finish();
+  std::lock_guard<std::mutex> lock(mu_);
+  end_ = std::move(status);
+  cv_.notify_all();
+}
+
+TailStream::Result TailStream::Read(std::chrono::milliseconds timeout,
+                                    v1::TailResponse* response, grpc::Status* status) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, timeout, [this] { return !queue_.empty() || end_.has_value(); });
+  if (!queue_.empty()) {
+    *response = std::move(queue_.front());
+    queue_.pop_front();
+    return Result::kItem;
+  }
+  if (end_) {
+    *status = *end_;
+    return Result::kEnd;
+  }
+  return Result::kTimeout;
+}
+
+void TailStream::Cancel() { context_->TryCancel(); }
 
 grpc::Status QueryClient::GetSample(const v1::GetSampleRequest& request,
                                     v1::GetSampleResponse* response) {

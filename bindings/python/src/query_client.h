@@ -13,8 +13,13 @@
 #define LLMTAP_BINDINGS_PYTHON_QUERY_CLIENT_H_
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include <google/protobuf/message.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -24,11 +29,26 @@
 
 namespace llmtap::python {
 
+// How a QueryClient proves who it is and checks whom it talks to.
+struct QueryClientSecurity {
+  // Sent as the metadata `authorization: Bearer <api_key>` on every call; empty sends none.
+  std::string api_key;
+  // TLS: on when `tls` is true or root_certs_pem is set. root_certs_pem is the PEM of the CA
+  // that signed the server's certificate; empty uses the system's roots.
+  bool tls = false;
+  std::string root_certs_pem;
+  // The name the server's certificate must carry, when it is not the host of the address.
+  std::string server_name;
+};
+
+class TailStream;
+
 class QueryClient {
  public:
   // Does not connect: the channel connects on the first call, so a client may be made before
   // the collector is up. REQUIRES: timeout > 0.
-  QueryClient(const std::string& address, std::chrono::milliseconds timeout);
+  QueryClient(const std::string& address, std::chrono::milliseconds timeout,
+              const QueryClientSecurity& security = {});
 
   QueryClient(const QueryClient&) = delete;
   QueryClient& operator=(const QueryClient&) = delete;
@@ -46,6 +66,10 @@ class QueryClient {
   grpc::Status Call(const std::string& method, const std::string& request_json,
                     std::unique_ptr<google::protobuf::Message>* response);
 
+  // Opens QueryService.Tail (no deadline: it runs until cancelled). INVALID_ARGUMENT when
+  // the JSON does not parse as a TailRequest.
+  grpc::Status Tail(const std::string& request_json, std::unique_ptr<TailStream>* stream);
+
   // `message` in the proto3 JSON mapping with proto field names and every field printed.
   static grpc::Status ToJson(const google::protobuf::Message& message, std::string* json);
 
@@ -57,9 +81,42 @@ class QueryClient {
   // Immutable after construction.
   const std::string address_;
   const std::chrono::milliseconds timeout_;
+  const std::string authorization_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::QueryService::Stub> stub_;
   std::unique_ptr<grpc::GenericStub> generic_stub_;
+};
+
+// A running Tail call. A thread of its own reads the stream into a queue, so that Read can
+// wait with a timeout (and the caller can notice Ctrl-C between waits).
+// Thread safety: Read and Cancel may be called from any thread.
+class TailStream {
+ public:
+  TailStream(std::unique_ptr<grpc::ClientContext> context,
+             std::unique_ptr<grpc::ClientReader<v1::TailResponse>> reader);
+  // Cancels the call and joins the reading thread.
+  ~TailStream();
+
+  enum class Result { kItem, kTimeout, kEnd };
+  // The next response, waiting up to `timeout`. kEnd once the stream is over and drained;
+  // then *status is how it ended (CANCELLED after Cancel).
+  Result Read(std::chrono::milliseconds timeout, v1::TailResponse* response,
+              grpc::Status* status);
+  void Cancel();
+
+ private:
+  void Run();
+
+  // Immutable after construction.
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientReader<v1::TailResponse>> reader_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<v1::TailResponse> queue_;  // Guarded by mu_.
+  std::optional<grpc::Status> end_;     // Guarded by mu_.
+
+  std::thread thread_;  // Started last.
 };
 
 }  // namespace llmtap::python

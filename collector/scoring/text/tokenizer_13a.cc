@@ -2,6 +2,7 @@
 
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -247,7 +248,8 @@ size_t FindTokens(std::string_view text, bool preprocessed, std::string_view* to
       // The character before p[i] in step 1's output is a digit iff p[i - 1] is: before
       // p[i] only a decoded entity differs from the text, and it ends in ';' and stands for
       // punctuation. (Before the text p[-1] is a space, like the padding.)
-      const bool previous_is_digit = IsDigit(p[i - 1]);
+      // (Signed: at i == 0, p[i - 1] would add SIZE_MAX to p, which is undefined.)
+      const bool previous_is_digit = IsDigit(p[static_cast<std::ptrdiff_t>(i) - 1]);
       switch (kind) {
         case ByteKind::kPlain:
         case ByteKind::kSpace:

@@ -37,6 +37,20 @@ struct ClientOptions {
   std::string collector_address = "127.0.0.1:7317";
   // Used for samples that name no app. Env: LLMTAP_APP. Default: "default".
   std::string app = "default";
+  // API key sent with every call as "authorization: Bearer <key>" (a key with ROLE_INGEST for
+  // this client's apps). Empty: none, for a collector with no keys. Env: LLMTAP_API_KEY.
+  std::string api_key;
+  // TLS: with `tls` (or a CA file) the channel is encrypted and the collector's certificate
+  // checked against `tls_ca_file` (PEM; empty: the system's roots). `tls_server_name`
+  // overrides the name checked (default: the address's host). `tls_cert_file` and
+  // `tls_key_file` give a client certificate for collectors that require one.
+  // Env: LLMTAP_TLS=1, LLMTAP_CA_FILE, LLMTAP_SERVER_NAME, LLMTAP_CLIENT_CERT, LLMTAP_CLIENT_KEY.
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_server_name;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
 
   // Memory budget for samples waiting or in flight. When full, the oldest waiting samples are
   // dropped and counted in ClientStats::dropped. Threads record into a shared queue, and a

@@ -1,0 +1,19 @@
+#include "collector/otlp/ingest_entry.h"
+
+namespace llmtap::collector {
+
+void IngestEntry::Submit(std::string_view authorization,
+                         std::shared_ptr<v1::IngestRequest> request, Committer::Done done) const {
+  absl::StatusOr<Principal> who = gate_->authenticator().Admit(authorization, v1::ROLE_INGEST);
+  if (!who.ok()) {
+    done(IngestOutcome{who.status()});
+    return;
+  }
+  // The gate validates, checks the key's apps and rate, and commits; `done` runs after the
+  // commit, or here with the refusal.
+  if (absl::Status refused = gate_->Submit(*who, std::move(request), done); !refused.ok()) {
+    done(IngestOutcome{std::move(refused)});
+  }
+}
+
+}  // namespace llmtap::collector
