@@ -16,7 +16,7 @@ APT_PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libspdlog-dev libcurl4-openssl-dev libre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev libcpp-httplib-dev libjemalloc-dev
-  chromium maven unzip libsimdjson-dev
+  chromium maven unzip libsimdjson-dev librdkafka-dev openjdk-17-jre-headless
 )
 # Fuzzing (scripts/fuzz.sh, `make fuzz`) needs clang and its libFuzzer runtime; the demo and
 # the tests do not.
@@ -53,6 +53,10 @@ fi
 
 step "OTLP .proto files"
 scripts/fetch_otlp_protos.sh
+
+step "Kafka broker jars (fleet tests)"
+# Through mvn into ~/.m2 (tests/fleet/kafka/pom.xml); a second run only checks the cached class path.
+tests/fleet/kafka/broker.sh classpath >/dev/null && echo "present"
 
 step "python packages"
 if python3 -c "import pytest, rouge_score, sacrebleu, scipy, scikit_build_core, rich, openai, mypy" 2>/dev/null \

@@ -208,6 +208,7 @@ RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& c
       {"queue", queue_options},
       {"rollups", rollup_options},
       {"meta", meta_options},
+      {"forward", queue_options},  // Fleet edge: samples waiting for Kafka (fleet/README).
   };
   return out;
 }
