@@ -144,7 +144,11 @@ ScoringEngine::ScoringEngine(Store* store, const RubricRegistry* rubrics, TailHu
                        Metrics::Series out;
                        absl::MutexLock lock(&counts_mu_);
                        for (const auto& [k, n] : not_scored_) {
-                         const auto& [app, rubric, reason] = k;
+                         const size_t a = k.find('\0'), b = k.find('\0', a + 1);
+                         const std::string_view key(k);
+                         const std::string_view app = key.substr(0, a);
+                         const std::string_view rubric = key.substr(a + 1, b - a - 1);
+                         const std::string_view reason = key.substr(b + 1);
                          out.emplace_back(Cat("app=\"", Label(app), "\",rubric=\"",
                                               Label(rubric), "\",reason=\"", Label(reason),
                                               "\""),
@@ -358,8 +362,20 @@ uint64_t ScoringEngine::SeenBefore(const v1::Sample& sample,
 
 void ScoringEngine::CountNotScored(std::string_view app, std::string_view rubric,
                                    std::string_view reason) {
+  // Called per sample and rubric not scored (every shed sample): the key is built in a
+  // reused buffer, so a count already there costs no allocation.
+  thread_local std::string key;
+  key.assign(app);
+  key.push_back('\0');
+  key.append(rubric);
+  key.push_back('\0');
+  key.append(reason);
   absl::MutexLock lock(&counts_mu_);
-  ++not_scored_[{std::string(app), std::string(rubric), std::string(reason)}];
+  if (auto it = not_scored_.find(key); it != not_scored_.end()) {
+    ++it->second;
+  } else {
+    not_scored_.emplace(key, 1);
+  }
 }
 
 bool ScoringEngine::Shed(const Work& work, v1::Sample* stub, ScoreWrite* write) {

@@ -171,10 +171,9 @@ class ScoringEngine {
   std::map<std::string, uint64_t> seen_;
   std::vector<std::thread> threads_;
 
-  // Samples x rubrics not scored since start, by (app, rubric, reason).
+  // Samples x rubrics not scored since start, by app '\0' rubric '\0' reason.
   mutable absl::Mutex counts_mu_;
-  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> not_scored_
-      ABSL_GUARDED_BY(counts_mu_);
+  std::map<std::string, uint64_t, std::less<>> not_scored_ ABSL_GUARDED_BY(counts_mu_);
 };
 
 }  // namespace llmtap::collector

@@ -173,6 +173,37 @@ class QueryClient:
         events: List[Dict[str, Any]] = self.call("ListAlerts", request)["events"]
         return events
 
+    def create_key(
+        self,
+        *,
+        role: str,
+        name: str = "",
+        apps: Sequence[str] = (),
+        ingest_samples_per_s: float = 0.0,
+        queries_per_s: float = 0.0,
+    ) -> Dict[str, Any]:
+        """Makes an API key (AdminService.CreateKey; needs an admin key, or none while the
+        collector has no keys). ``role`` is "ingest", "read" or "admin"; ``apps`` limits the
+        key to those apps (empty: every app); a rate of 0 takes the collector's default.
+        Answers ``{"key": {...}, "secret": str}``: the secret is shown this once only."""
+        return self._core.create_key(
+            name=name, role=role, apps=list(apps),
+            ingest_samples_per_s=ingest_samples_per_s, queries_per_s=queries_per_s)
+
+    def list_keys(self, *, include_revoked: bool = False) -> List[Dict[str, Any]]:
+        """Keys, newest first, without their secrets (``llmtap.v1.ApiKey`` dicts)."""
+        return self._core.list_keys(include_revoked=include_revoked)
+
+    def revoke_key(self, id: str) -> Dict[str, Any]:
+        """Revokes a key at once (its next call fails with UNAUTHENTICATED); answers the key.
+        NOT_FOUND for an unknown id."""
+        return self._core.revoke_key(id)
+
+    def list_audit(self, *, limit: int = 100) -> List[Dict[str, Any]]:
+        """Admin actions, newest first (``llmtap.v1.AuditEvent`` dicts), at most ``limit``
+        (1..1000)."""
+        return self._core.list_audit(limit=limit)
+
     def tail(self, filter: Optional[Filter] = None, *, poll_s: float = 0.5,
              duration_s: Optional[float] = None) -> Iterator[Dict[str, Any]]:
         """New scores as they are stored (``{"score": ..., "sample": ...}``), until the caller

@@ -1,11 +1,13 @@
 // Python wrapper of QueryClient: builds requests from keyword arguments, runs each RPC with
 // the GIL released, and returns plain dicts (see proto_dict.h) or raises llmtap.QueryError.
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -59,6 +61,30 @@ std::unique_ptr<QueryClient> MakeQueryClient(const std::string& address, double 
   return std::make_unique<QueryClient>(address, timeout, security);
 }
 
+// "ingest", "read", "admin" (any case) or a v1::Role name such as "ROLE_READ".
+v1::Role ParseRole(const std::string& given) {
+  std::string name = given;
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  if (!v1::Role_Parse(name, &role) && !v1::Role_Parse("ROLE_" + name, &role)) {
+    role = v1::ROLE_UNSPECIFIED;
+  }
+  if (role == v1::ROLE_UNSPECIFIED) {
+    RaiseQueryError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "role must be one of ingest, read, admin; got '" + given + "'"));
+  }
+  return role;
+}
+
+// An ApiKey as a dict without its salt and hash (the collector sends neither; bytes would
+// not print as JSON).
+py::dict KeyDict(const v1::ApiKey& key) {
+  py::dict d = ToDict(key);
+  d.attr("pop")("salt", py::none());
+  d.attr("pop")("secret_sha256", py::none());
+  return d;
+}
+
 // TailStream.read(timeout_s): the next {"score", "sample"} dict, None after timeout_s with
 // nothing new; raises StopIteration when the stream ended normally (or was cancelled), and
 // QueryError when it failed.
@@ -85,7 +111,7 @@ py::object ReadTail(TailStream& stream, double timeout_s) {
 }  // namespace
 
 void BindQueryClient(py::module_& m) {
-  py::class_<QueryClient>(m, "QueryClient", "A blocking client of llmtap.v1.QueryService.")
+  py::class_<QueryClient>(m, "QueryClient", "A blocking client of llmtap.v1.QueryService and AdminService.")
       .def(py::init(&MakeQueryClient), py::arg("address"), py::arg("timeout_s") = 10.0,
            py::kw_only(), py::arg("api_key") = "", py::arg("tls") = false,
            py::arg("root_certs_pem") = "", py::arg("server_name") = "")
@@ -127,6 +153,61 @@ void BindQueryClient(py::module_& m) {
           py::arg("metadata") = py::none(), py::arg("start") = py::none(),
           py::arg("end") = py::none(), py::arg("page_size") = 50, py::arg("page_token") = "",
           py::arg("with_scores") = false)
+      .def(
+          "create_key",
+          [](QueryClient& self, const std::string& name, const std::string& role,
+             const std::vector<std::string>& apps, double ingest_samples_per_s,
+             double queries_per_s) {
+            v1::CreateKeyRequest request;
+            request.set_name(name);
+            request.set_role(ParseRole(role));
+            for (const std::string& app : apps) request.add_apps(app);
+            request.set_ingest_samples_per_s(ingest_samples_per_s);
+            request.set_queries_per_s(queries_per_s);
+            v1::CreateKeyResponse response;
+            Run([&] { return self.CreateKey(request, &response); });
+            py::dict d;
+            d["key"] = KeyDict(response.key());
+            d["secret"] = response.secret();
+            return d;
+          },
+          py::kw_only(), py::arg("name") = "", py::arg("role"),
+          py::arg("apps") = std::vector<std::string>(), py::arg("ingest_samples_per_s") = 0.0,
+          py::arg("queries_per_s") = 0.0)
+      .def(
+          "list_keys",
+          [](QueryClient& self, bool include_revoked) {
+            v1::ListKeysRequest request;
+            request.set_include_revoked(include_revoked);
+            v1::ListKeysResponse response;
+            Run([&] { return self.ListKeys(request, &response); });
+            py::list keys;
+            for (const v1::ApiKey& key : response.keys()) keys.append(KeyDict(key));
+            return keys;
+          },
+          py::kw_only(), py::arg("include_revoked") = false)
+      .def(
+          "revoke_key",
+          [](QueryClient& self, const std::string& id) {
+            v1::RevokeKeyRequest request;
+            request.set_id(id);
+            v1::ApiKey response;
+            Run([&] { return self.RevokeKey(request, &response); });
+            return KeyDict(response);
+          },
+          py::arg("id"))
+      .def(
+          "list_audit",
+          [](QueryClient& self, uint32_t limit) {
+            v1::ListAuditRequest request;
+            request.set_limit(limit);
+            v1::ListAuditResponse response;
+            Run([&] { return self.ListAudit(request, &response); });
+            py::list events;
+            for (const v1::AuditEvent& event : response.events()) events.append(ToDict(event));
+            return events;
+          },
+          py::kw_only(), py::arg("limit") = 100)
       .def(
           "call",
           [](QueryClient& self, const std::string& method, const std::string& request_json) {

@@ -57,6 +57,7 @@ QueryClient::QueryClient(const std::string& address, std::chrono::milliseconds t
   }
   channel_ = grpc::CreateCustomChannel(address, credentials, args);
   stub_ = v1::QueryService::NewStub(channel_);
+  admin_stub_ = v1::AdminService::NewStub(channel_);
   generic_stub_ = std::make_unique<grpc::GenericStub>(channel_);
 }
 
@@ -136,6 +137,33 @@ grpc::Status QueryClient::ListSamples(const v1::ListSamplesRequest& request,
   grpc::ClientContext context;
   Prepare(&context);
   return stub_->ListSamples(&context, request, response);
+}
+
+grpc::Status QueryClient::CreateKey(const v1::CreateKeyRequest& request,
+                                    v1::CreateKeyResponse* response) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  return admin_stub_->CreateKey(&context, request, response);
+}
+
+grpc::Status QueryClient::ListKeys(const v1::ListKeysRequest& request,
+                                   v1::ListKeysResponse* response) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  return admin_stub_->ListKeys(&context, request, response);
+}
+
+grpc::Status QueryClient::RevokeKey(const v1::RevokeKeyRequest& request, v1::ApiKey* response) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  return admin_stub_->RevokeKey(&context, request, response);
+}
+
+grpc::Status QueryClient::ListAudit(const v1::ListAuditRequest& request,
+                                    v1::ListAuditResponse* response) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  return admin_stub_->ListAudit(&context, request, response);
 }
 
 grpc::Status QueryClient::Call(const std::string& method, const std::string& request_json,

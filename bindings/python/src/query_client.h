@@ -1,4 +1,4 @@
-// QueryClient: a blocking client of llmtap.v1.QueryService, in plain C++ (no Python types),
+// QueryClient: a blocking client of llmtap.v1.QueryService (and AdminService), in plain C++ (no Python types),
 // wrapped for Python by query_binding.cc.
 //
 //   QueryClient client("127.0.0.1:7317", std::chrono::seconds(10));
@@ -26,6 +26,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "llmtap/v1/query.grpc.pb.h"
+#include "llmtap/v1/security.grpc.pb.h"
 
 namespace llmtap::python {
 
@@ -57,6 +58,13 @@ class QueryClient {
   grpc::Status ListSamples(const v1::ListSamplesRequest& request,
                            v1::ListSamplesResponse* response);
 
+  // AdminService: key management and the audit log, with the same key, TLS and deadline as
+  // the queries. PERMISSION_DENIED unless the key is an admin's (or no keys are configured).
+  grpc::Status CreateKey(const v1::CreateKeyRequest& request, v1::CreateKeyResponse* response);
+  grpc::Status ListKeys(const v1::ListKeysRequest& request, v1::ListKeysResponse* response);
+  grpc::Status RevokeKey(const v1::RevokeKeyRequest& request, v1::ApiKey* response);
+  grpc::Status ListAudit(const v1::ListAuditRequest& request, v1::ListAuditResponse* response);
+
   // Calls the unary QueryService method named `method` (e.g. "ListSamples") with a request
   // parsed from `request_json` (the proto3 JSON mapping; field names in either spelling, "" or
   // "{}" for an empty request). On success sets *response to a message of the method's output
@@ -84,6 +92,7 @@ class QueryClient {
   const std::string authorization_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::QueryService::Stub> stub_;
+  std::unique_ptr<v1::AdminService::Stub> admin_stub_;
   std::unique_ptr<grpc::GenericStub> generic_stub_;
 };
 

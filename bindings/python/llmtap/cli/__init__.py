@@ -15,9 +15,9 @@ from typing import List, NoReturn, Optional
 
 from ._common import EXIT_CODES, EXIT_ERROR, EXIT_USAGE, CliError, UsageError
 
-# Command modules, in --help order. `keys` (create / list / revoke API keys over the
-# AdminService) goes here once the collector serves it.
-COMMANDS = ["eval", "gate", "export", "import_", "stats", "tail", "rubrics", "alerts"]
+# Command modules, in --help order.
+COMMANDS = ["eval", "gate", "export", "import_", "stats", "tail", "rubrics", "alerts", "keys",
+            "audit"]
 
 
 class _Parser(argparse.ArgumentParser):
