@@ -37,26 +37,24 @@ void Rollup::Load(const store::RollupValue& v) {
 }
 
 void Rollup::Cover(int32_t lo, int32_t hi) {
-  if (bins_.empty()) {
-    first_bin_ = std::max(lo, hi - kMaxBins + 1);
-    bins_.assign(static_cast<size_t>(hi - first_bin_ + 1), 0);
-    return;
+  // In 64 bits, and never more than kMaxBins counters: the indexes of a parsed value may lie
+  // anywhere in int32.
+  int64_t want_lo = lo, want_hi = hi;
+  if (!bins_.empty()) {
+    const int64_t last = int64_t{first_bin_} + static_cast<int64_t>(bins_.size()) - 1;
+    if (lo >= first_bin_ && hi <= last) return;
+    want_lo = std::min<int64_t>(lo, first_bin_);
+    want_hi = std::max<int64_t>(hi, last);
   }
-  const int32_t last = first_bin_ + static_cast<int32_t>(bins_.size()) - 1;
-  if (hi > last) bins_.resize(bins_.size() + static_cast<size_t>(hi - last), 0);
-  if (lo < first_bin_) {
-    bins_.insert(bins_.begin(), static_cast<size_t>(first_bin_ - lo), 0);
-    first_bin_ = lo;
+  const int64_t first = std::max<int64_t>(want_lo, want_hi - kMaxBins + 1);
+  std::vector<uint64_t> bins(static_cast<size_t>(want_hi - first + 1), 0);
+  // Bins below `first` fold into the lowest one kept.
+  for (size_t i = 0; i < bins_.size(); ++i) {
+    const int64_t index = int64_t{first_bin_} + static_cast<int64_t>(i);
+    bins[static_cast<size_t>(std::max(index, first) - first)] += bins_[i];
   }
-  if (bins_.size() > static_cast<size_t>(kMaxBins)) {
-    // Fold the lowest bins into the lowest one kept.
-    const size_t drop = bins_.size() - kMaxBins;
-    uint64_t folded = 0;
-    for (size_t i = 0; i <= drop; ++i) folded += bins_[i];
-    bins_.erase(bins_.begin(), bins_.begin() + static_cast<std::ptrdiff_t>(drop));
-    bins_[0] = folded;
-    first_bin_ += static_cast<int32_t>(drop);
-  }
+  bins_ = std::move(bins);
+  first_bin_ = static_cast<int32_t>(first);
 }
 
 uint64_t& Rollup::Bin(int32_t index) {

@@ -89,8 +89,10 @@ rubrics { name: "concise" kind: RUBRIC_KIND_LENGTH length { max_words: 3 } }
 };
 
 Env& TheEnv() {
-  static Env* env = new Env();  // Lives until exit, serving on its threads.
-  return *env;
+  // Destroyed at exit (server shut down, its threads joined, folder removed) before the
+  // libraries' own statics, which were constructed before it.
+  static Env env;
+  return env;
 }
 
 void FuzzOne(std::string_view input) {
