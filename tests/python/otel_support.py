@@ -126,6 +126,18 @@ def remove(d: Daemon) -> None:
     shutil.rmtree(d.tmp, ignore_errors=True)
 
 
+def model_python() -> str:
+    """A Python with the model server (xllamacpp) installed: this one, or, when the tests run in
+    the package's venv (scripts/test_python_package.sh), the one setup_model.sh installed it for."""
+    for python in filter(None, [sys.executable, getattr(sys, "_base_executable", ""),
+                                shutil.which("python3")]):
+        check = subprocess.run([python, "-c", "import importlib.util as u, sys; "
+                                "sys.exit(u.find_spec('xllamacpp') is None)"])
+        if check.returncode == 0:
+            return str(python)
+    return sys.executable
+
+
 class ModelServer:
     """tests/judge/serve_model.py: SmolLM2-135M over the OpenAI protocol (llama.cpp)."""
 
@@ -133,7 +145,7 @@ class ModelServer:
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="llmtap-model-"))
         ready = self.tmp / "ready"
         self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "tests/judge/serve_model.py"), "--ready-file", str(ready),
+            [model_python(), str(REPO / "tests/judge/serve_model.py"), "--ready-file", str(ready),
              "--max-seconds", "900"],
             stdout=open(self.tmp / "log", "wb"),
             stderr=subprocess.STDOUT,
