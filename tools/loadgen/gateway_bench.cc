@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
   answer += std::string(850, 'a') + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":200,"total_tokens":250}})";
   httplib::Server upstream;
   upstream.set_tcp_nodelay(true);  // As a real server does; else Nagle adds 40 ms.
-  upstream.Post("/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+  upstream.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
+    // Uncompressed, as model servers answer (httplib would brotli it for curl's Accept-Encoding).
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
     res.set_content(answer, "application/json");
   });
   const int upstream_port = upstream.bind_to_any_port("127.0.0.1");
