@@ -21,6 +21,7 @@
 #include "collector/common/health_service.h"
 #include "collector/common/metrics.h"
 #include "collector/config/config_loader.h"
+#include "collector/fleet/fleet.h"
 #include "collector/http/http_server.h"
 #include "collector/ingest/committer.h"
 #include "collector/ingest/ingest_service.h"
@@ -62,6 +63,9 @@ class ServerImpl final : public Server {
     auto config = LoadConfig(options.config_path);
     if (!config.ok()) return config.status();
     config_ = std::move(*config);
+    auto fleet_settings = fleet::ResolveFleetSettings(config_.fleet(), options.data_dir);
+    if (!fleet_settings.ok()) return fleet_settings.status();
+    fleet_settings_ = std::move(*fleet_settings);
 
     std::error_code ec;
     std::filesystem::create_directories(options.data_dir, ec);
@@ -76,8 +80,8 @@ class ServerImpl final : public Server {
     auto keys = KeyStore::Open(store_.get());
     if (!keys.ok()) return keys.status();
     keys_ = std::move(*keys);
-    for (const std::string* addr : {&options.grpc_addr, &options.http_addr}) {
-      if (IsLoopback(*addr) || keys_->any_keys()) continue;
+    for (const std::string* addr : {&options.grpc_addr, &options.http_addr, &options.proxy_addr}) {
+      if (addr->empty() || IsLoopback(*addr) || keys_->any_keys()) continue;
       if (!options.insecure) {
         return absl::FailedPreconditionError(
             Cat("refusing to serve on ", *addr, " with no API key configured: anyone reaching it "
@@ -114,7 +118,10 @@ class ServerImpl final : public Server {
     const auto& ingest = config_.ingest();
     committer_ = std::make_unique<Committer>(
         store_.get(), &metrics_, ingest.has_max_group_batches() ? ingest.max_group_batches() : 256,
-        std::move(pricer), /*enqueue=*/[this] { return rubrics_->AnyEnabled(); });
+        std::move(pricer),
+        // In fleet mode the scorers score (through Kafka), never the local queue.
+        /*enqueue=*/[this] { return !fleet_settings_.any() && rubrics_->AnyEnabled(); },
+        fleet_settings_.edge ? fleet_settings_.edge_max_backlog : 0);
     gate_ = std::make_unique<IngestGate>(auth_.get(), committer_.get());
     ingest_service_ = std::make_unique<IngestService>(
         gate_.get(), &metrics_,
@@ -123,6 +130,14 @@ class ServerImpl final : public Server {
     otlp_ = std::make_unique<otlp::OtlpReceiver>(ingest_entry_.get(), &metrics_);
     const bool otlp_in = !config_.otlp().has_receiver_enabled() || config_.otlp().receiver_enabled();
     if (otlp_in) trace_service_ = std::make_unique<otlp::TraceService>(otlp_.get());
+    if (fleet_settings_.any()) {
+      auto fleet = fleet::Fleet::Start(
+          fleet_settings_,
+          {store_.get(), gate_.get(), rubrics_.get(), config_.scoring(), &tail_, &metrics_,
+           config_.scoring().has_workers() ? config_.scoring().workers() : 2});
+      if (!fleet.ok()) return fleet.status();
+      fleet_ = std::move(*fleet);
+    }
     engine_ = std::make_unique<QueryEngine>(store_.get());
     engine_->SetLiveScoring([this](const QueryEngine::AppMatcher& apps,
                                    v1::CompletenessResponse* out) {
@@ -198,6 +213,8 @@ class ServerImpl final : public Server {
       tail_.Close();
       grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     }
+    if (fleet_) fleet_->Stop(absl::Seconds(2));
+    fleet_.reset();
     if (committer_) committer_->Stop();
     committer_.reset();  // Joins after committing what it holds.
     if (scoring_) scoring_->Stop();
@@ -224,6 +241,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<PriceTable> prices_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<IngestGate> gate_;
+  fleet::FleetSettings fleet_settings_;
+  std::unique_ptr<fleet::Fleet> fleet_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<IngestEntry> ingest_entry_;
   std::unique_ptr<otlp::OtlpReceiver> otlp_;

@@ -5,11 +5,12 @@
 namespace llmtap::collector {
 
 Committer::Committer(Store* store, Metrics* metrics, uint32_t max_group_batches, Pricer pricer,
-                     EnqueuePolicy enqueue)
+                     EnqueuePolicy enqueue, uint64_t forward_limit)
     : store_(store),
       max_group_batches_(max_group_batches == 0 ? 1 : max_group_batches),
       pricer_(std::move(pricer)),
       enqueue_(std::move(enqueue)),
+      forward_limit_(forward_limit),
       samples_stored_(metrics->AddCounter("llmtap_ingest_samples_stored_total",
                                           "Samples stored (new ids).")),
       samples_duplicate_(metrics->AddCounter("llmtap_ingest_samples_duplicate_total",
@@ -76,6 +77,7 @@ void Committer::Run() {
     }
     IngestWrite write;
     write.enqueue = enqueue_ ? enqueue_() : false;
+    write.forward_limit = forward_limit_;
     for (auto& p : group) {
       for (auto& s : *p.request->mutable_samples()) {
         if (s.variant().empty()) s.set_variant("production");

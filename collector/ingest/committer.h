@@ -36,9 +36,11 @@ class Committer {
   // Tells whether new samples need a scoring-queue entry (any rubric enabled).
   using EnqueuePolicy = std::function<bool()>;
 
-  // `store` and `metrics` must outlive the Committer. Starts the thread.
+  // `store` and `metrics` must outlive the Committer. Starts the thread. `forward_limit` > 0
+  // (fleet edge) puts each new sample in the store's forward queue too, in the same write, and
+  // refuses batches while that many samples wait there (IngestWrite::forward_limit).
   Committer(Store* store, Metrics* metrics, uint32_t max_group_batches, Pricer pricer,
-            EnqueuePolicy enqueue);
+            EnqueuePolicy enqueue, uint64_t forward_limit = 0);
   // Stops after committing what was submitted.
   ~Committer();
 
@@ -61,6 +63,7 @@ class Committer {
   const uint32_t max_group_batches_;
   const Pricer pricer_;
   const EnqueuePolicy enqueue_;
+  const uint64_t forward_limit_;
   Counter* const samples_stored_;
   Counter* const samples_duplicate_;
   Counter* const batches_;

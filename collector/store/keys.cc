@@ -130,6 +130,13 @@ std::string ScoreKey(std::string_view id16, std::string_view rubric) {
   return k;
 }
 
+std::string ForwardKey(int64_t received_unix_nano, std::string_view id16) {
+  std::string k;
+  PutBE64(&k, static_cast<uint64_t>(received_unix_nano));
+  k.append(id16);
+  return k;
+}
+
 std::string QueueKey(char stage, std::string_view app, int64_t time_unix_nano,
                      std::string_view id16) {
   std::string k = QueuePrefix(stage, app);

@@ -4,8 +4,11 @@
 // samples        app '\0' be64(start_time_unix_nano) id16                v1.Sample
 // ids            id16                                                    samples key
 // scores         id16 rubric                                             v1.Score
+//                id16 (fleet store: this sample's scores were stored)    ""
 // queue          'q' app '\0' be64(received_unix_nano) id16             store.QueueEntry
 //                'j' app '\0' be64(moved_unix_nano) id16                store.QueueEntry
+// forward        be64(received_unix_nano) id16                           samples key (fleet
+//                                                                        edge: not yet in Kafka)
 // rollups        res app '\0' series '\0' be64(bucket_start_s) model '\0' variant
 //                                                                        store.RollupValue (merge)
 // meta           "app/" app                                              "" (apps seen)
@@ -98,6 +101,8 @@ inline constexpr char kQueueWaiting = 'q';
 inline constexpr char kQueueJudging = 'j';
 // Samples of one app taken per turn of the round robin over apps.
 inline constexpr size_t kQueueQuantum = 8;
+// Fleet edge's forward queue.
+std::string ForwardKey(int64_t received_unix_nano, std::string_view id16);
 std::string QueueKey(char stage, std::string_view app, int64_t time_unix_nano,
                      std::string_view id16);
 // stage app '\0': every entry of an app in one stage.

@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   store->queue_ = store->handles_[4];
   store->rollups_ = store->handles_[5];
   store->meta_ = store->handles_[6];
+  store->forward_ = store->handles_[7];
   if (absl::Status s = store->CheckLayout(dir); !s.ok()) return s;
   uint64_t depth = 0;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), store->queue_));
@@ -75,6 +76,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   }
   if (!it->status().ok()) return FromRocks(it->status(), "queue scan");
   store->queue_depth_ = depth;
+  uint64_t forward = 0;
+  it.reset(db->NewIterator(rocksdb::ReadOptions(), store->forward_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++forward;
+  store->forward_depth_ = forward;
   return store;
 }
 
@@ -210,6 +215,12 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
     const v1::Sample& sample = *write.samples[i];
     fresh.push_back(New{i, keys::SampleKey(sample.app(), sample.start_time_unix_nano(), ids[i])});
   }
+  if (write.forward_limit > 0 && forward_depth_.load() + fresh.size() > write.forward_limit) {
+    is_new->assign(n, 0);
+    return absl::ResourceExhaustedError(
+        Cat("forward backlog full: ", forward_depth_.load(),
+            " samples wait for Kafka (fleet.edge_max_backlog is ", write.forward_limit, ")"));
+  }
   // In key order, each memtable insert starts from the previous one's position (see the insert
   // hints in Open), instead of searching the skiplist from its head.
   std::sort(fresh.begin(), fresh.end(), [](const New& a, const New& b) { return a.key < b.key; });
@@ -255,6 +266,9 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
       batch.Put(queue_, keys::QueueKey(keys::kQueueWaiting, sample.app(), queue_time, ids[f.index]),
                 entry.SerializeAsString());
       ++queued[sample.app()];
+    }
+    if (write.forward_limit > 0) {
+      batch.Put(forward_, keys::ForwardKey(queue_time, ids[f.index]), f.key);
     }
     apps.insert(sample.app());
 
@@ -313,6 +327,7 @@ absl::Status Store::Ingest(const IngestWrite& write, std::vector<char>* is_new) 
     }
     if (queue_listener_) queue_listener_();
   }
+  if (write.forward_limit > 0) forward_depth_.fetch_add(stored);
   return absl::OkStatus();
 }
 
@@ -337,6 +352,7 @@ absl::StatusOr<std::vector<v1::Score>> Store::GetScores(std::string_view id) con
   std::vector<v1::Score> scores;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), scores_));
   for (it->Seek(*id16); it->Valid() && it->key().starts_with(*id16); it->Next()) {
+    if (it->key().size() == 16) continue;  // The fleet store's "scores stored" marker.
     v1::Score score;
     if (score.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       scores.push_back(std::move(score));
@@ -533,6 +549,32 @@ absl::Status Store::ScanQueue(
   return FromRocks(it->status(), "queue scan");
 }
 
+// Adds a score write's scores, rollup updates (summed into `rollups`) and meta to `batch`.
+static absl::Status AddScoreWrite(const ScoreWrite& write, rocksdb::ColumnFamilyHandle* scores,
+                                  rocksdb::ColumnFamilyHandle* meta,
+                                  absl::flat_hash_map<std::string, Rollup>* rollups,
+                                  rocksdb::WriteBatch* batch) {
+  const v1::Sample& sample = *write.sample;
+  auto id16 = keys::DecodeId(sample.id());
+  if (!id16) return absl::InternalError("scored sample has a bad id");
+  for (const v1::Score& score : write.scores) {
+    batch->Put(scores, keys::ScoreKey(*id16, score.rubric()), score.SerializeAsString());
+  }
+  const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
+  for (const auto& [series, value] : write.rollup_values) {
+    for (char res : kResolutions) {
+      const int64_t width = keys::BucketSeconds(res);
+      const int64_t bucket = start_s - ((start_s % width) + width) % width;
+      (*rollups)[keys::RollupKey(res, sample.app(), bucket, sample.model(), sample.variant(),
+                                 series)]
+          .Add(value);
+    }
+  }
+  // In write order, so the last value of a key wins.
+  for (const auto& [key, value] : write.meta) batch->Put(meta, key, value);
+  return absl::OkStatus();
+}
+
 absl::Status Store::CommitScores(std::span<const ScoreWrite> writes) {
   rocksdb::WriteBatch batch;
   // Rollup updates of the whole batch, added up per key: one merge operand per key.
@@ -569,24 +611,7 @@ absl::Status Store::CommitScores(std::span<const ScoreWrite> writes) {
       moves.emplace_back(queue_key->app, keys::kQueueJudging, 1);
       ++added;
     }
-    const v1::Sample& sample = *write.sample;
-    auto id16 = keys::DecodeId(sample.id());
-    if (!id16) return absl::InternalError("queued sample has a bad id");
-    for (const v1::Score& score : write.scores) {
-      batch.Put(scores_, keys::ScoreKey(*id16, score.rubric()), score.SerializeAsString());
-    }
-    const int64_t start_s = sample.start_time_unix_nano() / 1000000000LL;
-    for (const auto& [series, value] : write.rollup_values) {
-      for (char res : kResolutions) {
-        const int64_t width = keys::BucketSeconds(res);
-        const int64_t bucket = start_s - ((start_s % width) + width) % width;
-        rollups[keys::RollupKey(res, sample.app(), bucket, sample.model(), sample.variant(),
-                                series)]
-            .Add(value);
-      }
-    }
-    // In write order, so the last value of a key wins.
-    for (const auto& [key, value] : write.meta) batch.Put(meta_, key, value);
+    if (absl::Status s = AddScoreWrite(write, scores_, meta_, &rollups, &batch); !s.ok()) return s;
   }
   for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
   rocksdb::WriteOptions options;
@@ -598,6 +623,72 @@ absl::Status Store::CommitScores(std::span<const ScoreWrite> writes) {
   queue_depth_.fetch_sub(writes.size() - added);
   absl::MutexLock lock(&queue_mu_);
   for (const auto& [app, stage, delta] : moves) AdjustBacklogLocked(app, stage, delta);
+  return s;
+}
+
+absl::Status Store::CommitScoresOnce(std::span<const ScoreWrite> writes,
+                                     std::vector<char>* is_new) {
+  const size_t n = writes.size();
+  is_new->assign(n, 0);
+  std::vector<std::string> ids(n);
+  std::vector<rocksdb::Slice> slices(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto id16 = writes[i].sample ? keys::DecodeId(writes[i].sample->id()) : std::nullopt;
+    if (!id16) return absl::InvalidArgumentError("scored sample: bad or missing id");
+    ids[i] = *std::move(id16);
+    slices[i] = rocksdb::Slice(ids[i]);
+  }
+  std::vector<rocksdb::PinnableSlice> found(n);
+  std::vector<rocksdb::Status> statuses(n);
+  if (n > 0) db_->MultiGet(rocksdb::ReadOptions(), scores_, n, slices.data(), found.data(),
+                           statuses.data());
+  rocksdb::WriteBatch batch;
+  absl::flat_hash_map<std::string, Rollup> rollups;
+  absl::flat_hash_set<std::string_view> seen;
+  for (size_t i = 0; i < n; ++i) {
+    if (statuses[i].ok()) continue;  // Stored earlier.
+    if (!statuses[i].IsNotFound()) return FromRocks(statuses[i], "score marker lookup");
+    if (!seen.insert(ids[i]).second) continue;
+    if (absl::Status s = AddScoreWrite(writes[i], scores_, meta_, &rollups, &batch); !s.ok()) {
+      return s;
+    }
+    batch.Put(scores_, ids[i], "");
+    (*is_new)[i] = 1;
+  }
+  for (const auto& [key, rollup] : rollups) batch.Merge(rollups_, key, rollup.Serialize());
+  if (batch.Count() == 0) return absl::OkStatus();
+  rocksdb::WriteOptions options;
+  options.sync = config_.sync_wal();
+  absl::Status s = FromRocks(db_->Write(options, &batch), "score write");
+  if (!s.ok()) is_new->assign(n, 0);
+  return s;
+}
+
+absl::Status Store::ScanForward(
+    size_t limit, std::string_view after_key,
+    const std::function<void(std::string_view, std::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), forward_));
+  const rocksdb::Slice after(after_key.data(), after_key.size());
+  if (after_key.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(after);
+    if (it->Valid() && it->key() == after) it->Next();
+  }
+  for (size_t n = 0; it->Valid() && n < limit; it->Next(), ++n) {
+    visit(std::string_view(it->key().data(), it->key().size()),
+          std::string_view(it->value().data(), it->value().size()));
+  }
+  return FromRocks(it->status(), "forward scan");
+}
+
+absl::Status Store::DeleteForward(std::span<const std::string> keys) {
+  rocksdb::WriteBatch batch;
+  for (const std::string& key : keys) batch.Delete(forward_, key);
+  rocksdb::WriteOptions options;
+  options.sync = config_.sync_wal();
+  absl::Status s = FromRocks(db_->Write(options, &batch), "forward delete");
+  if (s.ok()) forward_depth_.fetch_sub(keys.size());
   return s;
 }
 

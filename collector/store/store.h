@@ -56,6 +56,9 @@ struct IngestWrite {
   std::vector<const v1::ClientStats*> client_stats;
   // Add a scoring-queue entry for each new sample.
   bool enqueue = false;
+  // Fleet edge: add a forward-queue entry for each new sample, and refuse the whole write
+  // (RESOURCE_EXHAUSTED) when more than this many would then wait. 0: no forwarding.
+  uint64_t forward_limit = 0;
 };
 
 // What one scoring pass writes for one queued sample.
@@ -117,6 +120,23 @@ class Store {
   absl::Status CommitScores(std::span<const ScoreWrite> writes);
   absl::Status CommitScores(const ScoreWrite& write) { return CommitScores({&write, 1}); }
   absl::StatusOr<v1::Sample> GetSampleByKey(std::string_view key) const;
+
+  // Fleet store: stores the scores and rollups of each write whose sample has no scores
+  // stored by an earlier call (nor earlier in `writes`), with a marker that says so, in one
+  // write: a scores message read twice from Kafka is counted once. Writes have no queue key.
+  // is_new[i] tells whether writes[i] was stored.
+  // REQUIRES: one caller at a time.
+  absl::Status CommitScoresOnce(std::span<const ScoreWrite> writes, std::vector<char>* is_new);
+
+  // Fleet edge: visits up to `limit` forward-queue entries (key, samples key), oldest first,
+  // starting after `after_key`. Entries of later Ingest calls sort after earlier ones.
+  absl::Status ScanForward(size_t limit, std::string_view after_key,
+                           const std::function<void(std::string_view key,
+                                                    std::string_view sample_key)>& visit) const;
+  // Removes forward-queue entries (delivered to Kafka).
+  absl::Status DeleteForward(std::span<const std::string> keys);
+  // Entries in the forward queue (counted at open, then adjusted by each write).
+  uint64_t forward_depth() const { return forward_depth_.load(); }
   absl::StatusOr<std::string> GetMeta(std::string_view key) const;
 
   // NOT_FOUND when no sample has this id (32 hex characters).
@@ -199,9 +219,11 @@ class Store {
   rocksdb::ColumnFamilyHandle* queue_ = nullptr;
   rocksdb::ColumnFamilyHandle* rollups_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* forward_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<uint64_t> samples_ingested_{0};
   std::atomic<uint64_t> queue_depth_{0};
+  std::atomic<uint64_t> forward_depth_{0};
   std::function<void()> queue_listener_;
   // Queue entries per app and stage.
   mutable absl::Mutex queue_mu_;
