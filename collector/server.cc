@@ -80,8 +80,8 @@ class ServerImpl final : public Server {
     auto keys = KeyStore::Open(store_.get());
     if (!keys.ok()) return keys.status();
     keys_ = std::move(*keys);
-    for (const std::string* addr : {&options.grpc_addr, &options.http_addr}) {
-      if (IsLoopback(*addr) || keys_->any_keys()) continue;
+    for (const std::string* addr : {&options.grpc_addr, &options.http_addr, &options.proxy_addr}) {
+      if (addr->empty() || IsLoopback(*addr) || keys_->any_keys()) continue;
       if (!options.insecure) {
         return absl::FailedPreconditionError(
             Cat("refusing to serve on ", *addr, " with no API key configured: anyone reaching it "

@@ -7,7 +7,9 @@
 #
 #   scripts/bench_ingest.sh [BUILD_DIR]        # default build dir: build
 #
-# Environment: BENCH_SECONDS (60), BENCH_STREAMS (4), BENCH_SAMPLE_BYTES (1024),
+# Environment: BENCH_AUTH=1 (API keys on: the loadgen sends an ingest key scoped to its app;
+# side by side with BENCH_AUTH=0 this is the cost of authentication and scoping),
+# BENCH_SECONDS (60), BENCH_STREAMS (4), BENCH_SAMPLE_BYTES (1024),
 # BENCH_MODES ("nosync sync store"), BENCH_REPEAT (1), BENCH_LOADGEN_FLAGS (extra loadgen flags),
 # BENCH_STORAGE (extra fields of the config's storage block, e.g. "compression:
 # COMPRESSION_LZ4"), BENCH_DAEMON and BENCH_LOADGEN (other binaries to compare, e.g. copies of
@@ -76,6 +78,10 @@ run_one() {  # run_one <mode>
   local sync=false
   [[ $mode == sync ]] && sync=true
   printf 'storage { sync_wal: %s %s }\n' "$sync" "${BENCH_STORAGE:-}" >"$tmp/config.textproto"
+  local admin_key=
+  if [[ ${BENCH_AUTH:-0} == 1 ]]; then  # Keys on: the loadgen sends an ingest key scoped to its app.
+    admin_key=$("$daemon" --new_admin_key --data_dir="$tmp/data" --config="$tmp/config.textproto")
+  fi
   "$daemon" --config="$tmp/config.textproto" --data_dir="$tmp/data" \
     --grpc_addr=127.0.0.1:0 --http_addr=127.0.0.1:0 --ready_file="$tmp/ready" \
     --log_level=warn >"$tmp/llmtapd.log" 2>&1 &
@@ -87,11 +93,19 @@ run_one() {  # run_one <mode>
   grpc_port=$(sed -E 's/.*"grpc_port": ([0-9]+).*/\1/' "$tmp/ready")
   http_port=$(sed -E 's/.*"http_port": ([0-9]+).*/\1/' "$tmp/ready")
 
+  local auth_flags=
+  if [[ -n $admin_key ]]; then
+    local ingest_key
+    ingest_key=$(curl -sf -H "Authorization: Bearer $admin_key" -d '{"role": "ROLE_INGEST", "apps": ["loadgen"]}' \
+      "http://127.0.0.1:$http_port/api/v1/CreateKey" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
+    auth_flags="--api_key=$ingest_key --app=loadgen"
+  fi
+
   local cpu0 cpu1 out
   cpu0=$(cpu_ticks "$pid")
   # shellcheck disable=SC2086
   out=$("$loadgen" --collector="127.0.0.1:$grpc_port" --streams="$streams" \
-    --seconds="$seconds" --sample_bytes="$sample_bytes" ${BENCH_LOADGEN_FLAGS:-})
+    --seconds="$seconds" --sample_bytes="$sample_bytes" $auth_flags ${BENCH_LOADGEN_FLAGS:-})
   cpu1=$(cpu_ticks "$pid")
   local stored rate lg_cpu_100k l0 pending stall
   local metrics; metrics=$(curl -sf "http://127.0.0.1:$http_port/metrics")

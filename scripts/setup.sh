@@ -21,7 +21,7 @@ APT_PACKAGES=(
 # Fuzzing (scripts/fuzz.sh, `make fuzz`) needs clang and its libFuzzer runtime; the demo and
 # the tests do not.
 if [[ ${LLMTAP_SETUP_FUZZ:-0} == 1 ]]; then APT_PACKAGES+=(clang libclang-rt-14-dev); fi
-PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3)
+PIP_PACKAGES=(pytest==8.3.3 rouge-score==0.1.2 sacrebleu==2.4.3 scipy==1.17.1)
 # The Python package: its wheel build, the CLI's tables, the OpenAI instrumentation and its
 # tests, the recording benchmark's OpenTelemetry side, and the stub check.
 PIP_PACKAGES+=(scikit-build-core==1.1.2 rich==15.0.0 openai==3.63.0 opentelemetry-sdk==1.45.2
@@ -59,7 +59,7 @@ step "Kafka broker jars (fleet tests)"
 tests/fleet/kafka/broker.sh classpath >/dev/null && echo "present"
 
 step "python packages"
-if python3 -c "import pytest, rouge_score, sacrebleu, scikit_build_core, rich, openai, mypy" 2>/dev/null \
+if python3 -c "import pytest, rouge_score, sacrebleu, scipy, scikit_build_core, rich, openai, mypy" 2>/dev/null \
    && python3 -m pip freeze 2>/dev/null | grep -qxF "${PIP_PACKAGES[0]}"; then
   echo "all present"
 else

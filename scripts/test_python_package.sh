@@ -17,12 +17,13 @@ if ((full)); then
 else
   core=$(ls "$PWD"/build/python/llmtap/_core.*.so)
   python3 -m pip wheel -q --no-deps --no-build-isolation -w build/wheel \
-    -C cmake.define.LLMTAP_PREBUILT_CORE="$core" -C build-dir=build/wheel/tmp ./bindings/python
+    -C cmake.define.LLMTAP_PREBUILT_CORE="$core" -C build-dir="$PWD/build/wheel/tmp" ./bindings/python
 fi
 wheel=$(ls build/wheel/llmtap-*.whl)
 echo "built $wheel"
 python3 -m venv build/venv
-build/venv/bin/python -m pip install -q --disable-pip-version-check "$wheel[test]"
+build/venv/bin/python -m pip install -q --disable-pip-version-check "$wheel" \
+  -r tests/python/requirements.txt
 
 # From a folder outside the checkout, with no PYTHONPATH: only the installed package imports.
 export LLMTAP_BIN_DIR=$PWD/build/bin PATH=$PWD/build/bin:$PATH LLMTAP_EXPECT_INSTALLED=1

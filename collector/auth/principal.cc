@@ -6,6 +6,14 @@ namespace llmtap::collector {
 
 Principal Principal::Anonymous() { return Principal(); }
 
+Principal Principal::Internal(std::string name) {
+  Principal p;
+  p.key_id_ = "internal:" + std::move(name);
+  p.role_ = v1::ROLE_INGEST;
+  p.internal_ = true;
+  return p;
+}
+
 Principal Principal::ForKey(std::string key_id, v1::Role role, std::vector<std::string> apps) {
   Principal p;
   p.key_id_ = std::move(key_id);

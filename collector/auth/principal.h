@@ -23,6 +23,10 @@ class Principal {
   // No keys are configured: every app, every role. The server allows this on loopback only
   // (or with --insecure).
   static Principal Anonymous();
+  // The collector's own forwarding (fleet mode's store role writing what edges sent through
+  // Kafka, which is the trust boundary there): every app, ROLE_INGEST, valid whatever keys
+  // exist. Never the result of authenticating a request.
+  static Principal Internal(std::string name);
   // A key's principal.
   static Principal ForKey(std::string key_id, v1::Role role, std::vector<std::string> apps);
 
@@ -32,6 +36,7 @@ class Principal {
   // Sorted; empty when all_apps().
   const std::vector<std::string>& apps() const { return apps_; }
   bool all_apps() const { return apps_.empty(); }
+  bool internal() const { return internal_; }
 
   // Admin holds every role; read and ingest only their own.
   bool Allows(v1::Role needed) const;
@@ -46,6 +51,7 @@ class Principal {
   Principal() = default;
   std::string key_id_;
   v1::Role role_ = v1::ROLE_ADMIN;
+  bool internal_ = false;
   std::vector<std::string> apps_;
 };
 

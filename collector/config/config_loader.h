@@ -11,7 +11,8 @@ namespace llmtap::collector {
 
 // `path` ending in .json is read as JSON (protobuf's JSON mapping, unknown fields refused);
 // anything else as textproto. An empty path gives the defaults. Errors name the file, and the
-// line and column where the parser gives them.
+// line and column where the parser gives them. Strings must be UTF-8 in both formats (an
+// error names the first field that is not).
 absl::StatusOr<v1::CollectorConfig> LoadConfig(const std::string& path);
 
 // Parses config text; `json` selects the format. `source` names it in errors.

@@ -183,7 +183,7 @@ absl::Status FleetStore::StoreBatch() {
   if (!requests.empty()) {
     absl::Mutex mu;
     absl::BlockingCounter left(static_cast<int>(requests.size()));
-    const Principal fleet = Principal::Anonymous();
+    const Principal fleet = Principal::Internal("fleet store");
     for (auto& r : requests) {
       absl::Status refused = gate_->Submit(fleet, r, [&](const IngestOutcome& outcome) {
         if (!outcome.status.ok()) {

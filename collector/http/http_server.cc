@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
 #include "collector/common/strings.h"
 #include "collector/http/assets.h"
 #include "collector/auth/authenticator.h"
@@ -111,6 +112,19 @@ HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Routes() {
   httplib::Server& s = *server_;
+  // Every /api/v1/ answer says how long the collector took, as a Server-Timing header that
+  // the browser shows beside its own timing (tests/bench/dashboard_timing.mjs reads it). A
+  // request is handled on one worker thread from routing to response.
+  static thread_local absl::Time request_start;
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_start = absl::Now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  s.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.rfind("/api/v1/", 0) != 0 || req.path == "/api/v1/tail") return;
+    res.set_header("Server-Timing",
+                   Cat("app;dur=", absl::ToDoubleMilliseconds(absl::Now() - request_start)));
+  });
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });

@@ -1,12 +1,10 @@
 #include "collector/judge/embedding_client.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <map>
-#include <optional>
-#include <random>
 
-#include "absl/cleanup/cleanup.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "collector/common/strings.h"
 #include "collector/scoring/scorers/text_util.h"
 #include "nlohmann/json.hpp"
@@ -23,6 +21,7 @@ absl::Status FieldError(const v1::EmbeddingEndpoint& e, std::string_view field,
   return absl::InvalidArgumentError(Cat("embeddings '", e.name(), "': ", field, ": ", why));
 }
 
+// What the scheduler's own validation does not name in embeddings terms.
 absl::Status Validate(const v1::EmbeddingEndpoint& e) {
   if (e.name().empty()) return FieldError(e, "name", "must be set");
   const std::string& url = e.base_url();
@@ -30,24 +29,6 @@ absl::Status Validate(const v1::EmbeddingEndpoint& e) {
     return FieldError(e, "base_url", Cat("want http(s)://host[:port]/v1, got '", url, "'"));
   }
   if (e.model().empty()) return FieldError(e, "model", "must be set");
-  if (!e.api_key_env().empty()) {
-    const char* key = std::getenv(e.api_key_env().c_str());
-    if (key == nullptr || *key == '\0') {
-      return FieldError(e, "api_key_env",
-                        Cat("environment variable ", e.api_key_env(), " is not set"));
-    }
-  }
-  if (e.has_max_concurrency() && e.max_concurrency() == 0) {
-    return FieldError(e, "max_concurrency", "must be >= 1");
-  }
-  if (e.has_max_attempts() && e.max_attempts() == 0) {
-    return FieldError(e, "max_attempts", "must be >= 1");
-  }
-  if (e.has_timeout_ms() && e.timeout_ms() == 0) return FieldError(e, "timeout_ms", "must be >= 1");
-  if (e.has_circuit_failures() && e.circuit_failures() == 0) {
-    return FieldError(e, "circuit_failures", "must be >= 1");
-  }
-  if (e.max_usd_per_hour() < 0) return FieldError(e, "max_usd_per_hour", "must be >= 0");
   if (e.usd_per_million_input_tokens() < 0) {
     return FieldError(e, "usd_per_million_input_tokens", "must be >= 0");
   }
@@ -55,161 +36,16 @@ absl::Status Validate(const v1::EmbeddingEndpoint& e) {
     return FieldError(e, "max_usd_per_hour",
                       "a spend cap needs usd_per_million_input_tokens, or it never trips");
   }
+  absl::Status s = EndpointScheduler::Validate(EmbeddingClient::AsSchedulerEndpoint(e));
+  if (!s.ok()) return absl::InvalidArgumentError(std::string(s.message()));
   return absl::OkStatus();
 }
 
-std::string EmbeddingsUrl(std::string base) {
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/embeddings";
-}
-
-absl::Duration Backoff(uint32_t attempt) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> jitter(0.5, 1.5);
-  return EmbeddingClient::kBaseBackoff * (1 << std::min<uint32_t>(attempt - 1, 16)) *
-         jitter(rng);
-}
-
-std::chrono::milliseconds ToChronoMs(absl::Duration d) {
-  return std::chrono::milliseconds(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
-}
-
-absl::Mutex registry_mu(absl::kConstInit);
-std::map<std::string, std::weak_ptr<EmbeddingClient>>& Registry() {
-  static auto* registry = new std::map<std::string, std::weak_ptr<EmbeddingClient>>();
-  return *registry;
-}
-
-}  // namespace
-
-EmbeddingClient::EmbeddingClient(const v1::EmbeddingEndpoint& endpoint,
-                                 std::unique_ptr<internal::HttpClient> http)
-    : endpoint_(endpoint),
-      url_(EmbeddingsUrl(endpoint.base_url())),
-      api_key_(endpoint.api_key_env().empty() ? ""
-                                              : std::getenv(endpoint.api_key_env().c_str())),
-      http_(std::move(http)),
-      max_in_flight_(endpoint.has_max_concurrency() ? endpoint.max_concurrency()
-                                                    : kDefaultMaxConcurrency),
-      max_attempts_(endpoint.has_max_attempts() ? endpoint.max_attempts() : kDefaultMaxAttempts),
-      timeout_(absl::Milliseconds(endpoint.has_timeout_ms() ? endpoint.timeout_ms()
-                                                            : kDefaultTimeoutMs)),
-      breaker_(endpoint.has_circuit_failures() ? endpoint.circuit_failures()
-                                               : kDefaultCircuitFailures,
-               absl::Seconds(endpoint.has_circuit_open_s() ? endpoint.circuit_open_s()
-                                                           : kDefaultCircuitOpenS)),
-      spend_(endpoint.max_usd_per_hour()) {}
-
-absl::StatusOr<std::unique_ptr<EmbeddingClient>> EmbeddingClient::Create(
-    const v1::EmbeddingEndpoint& endpoint, std::unique_ptr<internal::HttpClient> http) {
-  if (absl::Status s = Validate(endpoint); !s.ok()) return s;
-  return std::unique_ptr<EmbeddingClient>(new EmbeddingClient(endpoint, std::move(http)));
-}
-
-absl::StatusOr<std::shared_ptr<EmbeddingClient>> EmbeddingClient::Shared(
-    const v1::EmbeddingEndpoint& endpoint) {
-  const std::string key = endpoint.SerializeAsString();
-  absl::MutexLock lock(&registry_mu);
-  std::erase_if(Registry(), [](const auto& entry) { return entry.second.expired(); });
-  if (std::shared_ptr<EmbeddingClient> client = Registry()[key].lock()) return client;
-  auto created = Create(endpoint, internal::NewCurlHttpClient());
-  if (!created.ok()) return created.status();
-  std::shared_ptr<EmbeddingClient> client = std::move(*created);
-  Registry()[key] = client;
-  return client;
-}
-
-absl::StatusOr<EmbeddingReply> EmbeddingClient::Embed(const std::vector<std::string>& texts,
-                                                      absl::Time deadline) {
-  if (texts.empty() || texts.size() > kMaxInputs) {
-    return absl::InvalidArgumentError(Cat("embeddings '", endpoint_.name(), "': 1 to ",
-                                          kMaxInputs, " texts per call, got ", texts.size()));
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    if (!mu_.AwaitWithDeadline(absl::Condition(this, &EmbeddingClient::SlotFree), deadline)) {
-      return absl::DeadlineExceededError(
-          Cat("embeddings '", endpoint_.name(), "': no free slot (max_concurrency ",
-              max_in_flight_, ") before the deadline"));
-    }
-    ++in_flight_;
-  }
-  absl::Cleanup release = [this] {
-    absl::MutexLock lock(&mu_);
-    --in_flight_;
-  };
-  if (absl::Status s = spend_.Admit(absl::Now()); !s.ok()) return s;
-  if (absl::Status s = breaker_.Admit(absl::Now()); !s.ok()) return s;
-  const json body = {{"model", endpoint_.model()}, {"input", texts}, {"encoding_format", "float"}};
-  absl::StatusOr<EmbeddingReply> reply = CallWithRetries(
-      body.dump(-1, ' ', false, json::error_handler_t::replace), texts.size(), deadline);
-  if (reply.ok()) {
-    breaker_.RecordSuccess();
-    spend_.Add(absl::Now(), reply->cost_usd);
-  } else {
-    breaker_.RecordFailure(absl::Now());
-  }
-  return reply;
-}
-
-absl::StatusOr<EmbeddingReply> EmbeddingClient::CallWithRetries(const std::string& body,
-                                                                size_t count,
-                                                                absl::Time deadline) {
-  const std::string name = Cat("embeddings '", endpoint_.name(), "': ");
-  for (uint32_t attempt = 1;; ++attempt) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(Cat(name, "deadline passed before attempt ", attempt));
-    }
-    internal::HttpRequest request;
-    request.method = "POST";
-    request.url = url_;
-    request.headers = {{"Content-Type", "application/json"}};
-    if (!api_key_.empty()) request.headers.emplace_back("Authorization", "Bearer " + api_key_);
-    request.body = body;
-    request.timeout = ToChronoMs(std::min(timeout_, left));
-    request.connect_timeout = std::min(request.timeout, std::chrono::milliseconds(10000));
-
-    absl::StatusOr<internal::HttpResponse> response = http_->Send(request);
-    std::string failure;
-    bool retryable = false;
-    std::optional<std::chrono::milliseconds> retry_after;
-    if (!response.ok()) {
-      failure = std::string(response.status().message());
-      retryable = response.status().code() == absl::StatusCode::kUnavailable ||
-                  response.status().code() == absl::StatusCode::kDeadlineExceeded;
-    } else if (response->status / 100 == 2) {
-      return ParseReply(response->body, count);
-    } else {
-      failure = Cat("HTTP ", response->status, ": ", Excerpt(response->body, kQuoteBytes));
-      const int code = response->status;
-      retryable = code == 408 || code == 429 || code >= 500;
-      retry_after = response->RetryAfter();
-    }
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(
-          Cat(name, "deadline passed in attempt ", attempt, ": ", failure));
-    }
-    if (!retryable || attempt >= max_attempts_) {
-      return absl::InternalError(
-          Cat(name, failure, " (attempt ", attempt, " of ", max_attempts_, ")"));
-    }
-    const absl::Duration wait = retry_after ? absl::FromChrono(*retry_after) : Backoff(attempt);
-    if (absl::Now() + wait >= deadline) {
-      return absl::DeadlineExceededError(
-          Cat(name, failure, "; the retry ", retry_after ? "(Retry-After) " : "", "in ",
-              absl::FormatDuration(wait), " would pass the deadline (attempt ", attempt, " of ",
-              max_attempts_, ")"));
-    }
-    absl::SleepFor(wait);
-  }
-}
-
-absl::StatusOr<EmbeddingReply> EmbeddingClient::ParseReply(const std::string& body,
-                                                           size_t count) const {
+absl::StatusOr<EmbeddingReply> ParseReply(const EndpointScheduler& scheduler,
+                                          const std::string& body, size_t count) {
   const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   auto bad = [&](std::string_view why) {
-    return absl::InternalError(Cat("embeddings '", endpoint_.name(),
+    return absl::InternalError(Cat("embeddings '", scheduler.endpoint().name(),
                                    "': not an embeddings list (", why,
                                    "): ", Excerpt(body, kQuoteBytes)));
   };
@@ -246,9 +82,96 @@ absl::StatusOr<EmbeddingReply> EmbeddingClient::ParseReply(const std::string& bo
     const json& tokens = usage->value("prompt_tokens", json(0));
     if (tokens.is_number_integer()) reply.input_tokens = tokens.get<int64_t>();
   }
-  reply.cost_usd =
-      static_cast<double>(reply.input_tokens) * endpoint_.usd_per_million_input_tokens() / 1e6;
+  reply.cost_usd = scheduler.Cost(reply.input_tokens, 0);
   return reply;
+}
+
+}  // namespace
+
+v1::JudgeEndpoint EmbeddingClient::AsSchedulerEndpoint(const v1::EmbeddingEndpoint& e) {
+  v1::JudgeEndpoint j;
+  j.set_name(e.name());
+  j.set_base_url(e.base_url());
+  j.set_model(e.model());
+  j.set_api_key_env(e.api_key_env());
+  if (e.has_max_concurrency()) j.set_max_concurrency(e.max_concurrency());
+  j.set_max_usd_per_hour(e.max_usd_per_hour());
+  j.set_usd_per_million_input_tokens(e.usd_per_million_input_tokens());
+  if (e.has_max_attempts()) j.set_max_attempts(e.max_attempts());
+  if (e.has_timeout_ms()) j.set_timeout_ms(e.timeout_ms());
+  if (e.has_circuit_failures()) j.set_circuit_failures(e.circuit_failures());
+  if (e.has_circuit_open_s()) j.set_circuit_open_s(e.circuit_open_s());
+  return j;
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddingClient>> EmbeddingClient::Create(
+    const v1::EmbeddingEndpoint& endpoint, std::unique_ptr<AsyncHttpClient> http) {
+  if (absl::Status s = Validate(endpoint); !s.ok()) return s;
+  auto scheduler = EndpointScheduler::Create(AsSchedulerEndpoint(endpoint), std::move(http));
+  if (!scheduler.ok()) return scheduler.status();
+  return std::unique_ptr<EmbeddingClient>(new EmbeddingClient(
+      endpoint, std::shared_ptr<EndpointScheduler>(std::move(*scheduler))));
+}
+
+absl::StatusOr<std::shared_ptr<EmbeddingClient>> EmbeddingClient::Shared(
+    const v1::EmbeddingEndpoint& endpoint) {
+  static absl::Mutex registry_mu(absl::kConstInit);
+  static auto* registry = new std::map<std::string, std::weak_ptr<EmbeddingClient>>();
+  if (absl::Status s = Validate(endpoint); !s.ok()) return s;
+  const std::string key = endpoint.SerializeAsString();
+  absl::MutexLock lock(&registry_mu);
+  std::erase_if(*registry, [](const auto& entry) { return entry.second.expired(); });
+  if (std::shared_ptr<EmbeddingClient> client = (*registry)[key].lock()) return client;
+  auto scheduler = EndpointScheduler::Shared(AsSchedulerEndpoint(endpoint));
+  if (!scheduler.ok()) return scheduler.status();
+  std::shared_ptr<EmbeddingClient> client(new EmbeddingClient(endpoint, std::move(*scheduler)));
+  (*registry)[key] = client;
+  return client;
+}
+
+void EmbeddingClient::Submit(std::vector<std::string> texts, absl::Time deadline, Done done) {
+  if (texts.empty() || texts.size() > kMaxInputs) {
+    done(absl::InvalidArgumentError(Cat("embeddings '", endpoint_.name(), "': 1 to ",
+                                        kMaxInputs, " texts per call, got ", texts.size())));
+    return;
+  }
+  const size_t count = texts.size();
+  // Built once; samples may hold invalid UTF-8, replaced rather than failing the call.
+  auto body = std::make_shared<const std::string>(
+      json({{"model", endpoint_.model()}, {"input", std::move(texts)},
+            {"encoding_format", "float"}})
+          .dump(-1, ' ', false, json::error_handler_t::replace));
+  EndpointScheduler::Call call;
+  call.path = "/embeddings";
+  call.deadline = deadline;
+  call.body = [body] { return *body; };
+  EndpointScheduler* const scheduler = scheduler_.get();
+  scheduler_->Submit(std::move(call), [scheduler, count, done = std::move(done)](
+                                          absl::StatusOr<internal::HttpResponse> response) {
+    if (!response.ok()) {
+      done(response.status());
+      return;
+    }
+    absl::StatusOr<EmbeddingReply> reply = ParseReply(*scheduler, response->body, count);
+    if (reply.ok()) {
+      scheduler->AddSpend(reply->cost_usd);
+    } else {
+      scheduler->ReportUnusableAnswer();
+    }
+    done(std::move(reply));
+  });
+}
+
+absl::StatusOr<EmbeddingReply> EmbeddingClient::Embed(const std::vector<std::string>& texts,
+                                                      absl::Time deadline) {
+  absl::Notification finished;
+  absl::StatusOr<EmbeddingReply> out;
+  Submit(texts, deadline, [&](absl::StatusOr<EmbeddingReply> reply) {
+    out = std::move(reply);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
 }
 
 }  // namespace llmtap::collector

@@ -52,7 +52,8 @@ std::string RequestBody(const v1::JudgeEndpoint& endpoint, const JudgeRequest& r
       {"messages",
        {{{"role", "system"}, {"content", request.system}},
         {{"role", "user"}, {"content", request.user}}}},
-      {"temperature", endpoint.has_temperature() ? endpoint.temperature() : JudgeClient::kDefaultTemperature},
+      {"temperature",
+       endpoint.has_temperature() ? endpoint.temperature() : JudgeClient::kDefaultTemperature},
       {"seed", endpoint.has_seed() ? endpoint.seed() : JudgeClient::kDefaultSeed},
       {"max_tokens", request.max_tokens},
   };
@@ -74,7 +75,8 @@ std::string RequestBody(const v1::JudgeEndpoint& endpoint, const JudgeRequest& r
 absl::StatusOr<JudgeReply> ParseReply(const EndpointScheduler& scheduler, const std::string& body) {
   const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   auto bad = [&](std::string_view why) {
-    return absl::InternalError(Cat("judge '", scheduler.endpoint().name(), "': not a chat completion (",
+    return absl::InternalError(Cat("judge '", scheduler.endpoint().name(),
+                                   "': not a chat completion (",
                                    why, "): ", Excerpt(body, kQuoteBytes)));
   };
   if (!parsed.is_object()) return bad("not a JSON object");

@@ -1,5 +1,6 @@
 #include "collector/judge/model_calls.h"
 
+#include "absl/synchronization/notification.h"
 #include "collector/common/strings.h"
 #include "collector/scoring/scorers/text_util.h"
 
@@ -28,18 +29,36 @@ absl::StatusOr<const Endpoint*> Find(const List& endpoints, std::string_view wan
 
 }  // namespace
 
+absl::StatusOr<ScoreResult> ScoreAndWait(const Scorer& scorer, const v1::Sample& sample,
+                                         const ScoreContext& context) {
+  absl::Notification finished;
+  absl::StatusOr<ScoreResult> out;
+  scorer.ScoreAsync(sample, context, [&](absl::StatusOr<ScoreResult> result) {
+    out = std::move(result);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
+}
+
 absl::StatusOr<ChatCall> ChatCallFor(const v1::CollectorConfig* config,
                                      std::string_view endpoint, const v1::Rubric& rubric,
-                                     std::string_view field) {
+                                     std::string_view field, std::shared_ptr<void>* owner) {
   static const v1::CollectorConfig kEmpty;
   auto found = Find<v1::JudgeEndpoint>((config ? *config : kEmpty).judges(), endpoint, rubric,
                                        field, "judges");
   if (!found.ok()) return found.status();
   absl::StatusOr<std::shared_ptr<JudgeClient>> client = JudgeClient::Shared(**found);
   if (!client.ok()) return RubricFieldError(rubric, field, std::string(client.status().message()));
-  return ChatCall([client = *std::move(client)](const JudgeRequest& request,
-                                                absl::Time deadline) {
-    return client->Complete(request, deadline);
+  *owner = *client;
+  return ChatCall([weak = std::weak_ptr<JudgeClient>(*client)](
+                      const JudgeRequest& request, absl::Time deadline, JudgeClient::Done done) {
+    std::shared_ptr<JudgeClient> client = weak.lock();
+    if (client == nullptr) {
+      done(absl::CancelledError("judge endpoint released (rubric changed or shutting down)"));
+      return;
+    }
+    client->Submit(request, deadline, std::move(done));
   });
 }
 
@@ -53,9 +72,9 @@ absl::StatusOr<Embedder> EmbedderFor(const v1::CollectorConfig* config, std::str
   if (!client.ok()) return RubricFieldError(rubric, field, std::string(client.status().message()));
   Embedder out;
   out.model = (*found)->model();
-  out.embed = [client = *std::move(client)](const std::vector<std::string>& texts,
-                                            absl::Time deadline) {
-    return client->Embed(texts, deadline);
+  out.embed = [client = *std::move(client)](std::vector<std::string> texts, absl::Time deadline,
+                                            EmbeddingClient::Done done) {
+    client->Submit(std::move(texts), deadline, std::move(done));
   };
   return out;
 }

@@ -9,10 +9,8 @@ void IngestEntry::Submit(std::string_view authorization,
     done(IngestOutcome{who.status()});
     return;
   }
-  // The gate validates, checks the key's apps and rate, and commits; `done` runs after the
-  // commit, or here with the refusal.
   if (absl::Status refused = gate_->Submit(*who, std::move(request), done); !refused.ok()) {
-    done(IngestOutcome{std::move(refused)});
+    done(IngestOutcome{std::move(refused)});  // The gate did not call it.
   }
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string_view>
 
+#include "collector/ingest/committer.h"
 #include "collector/ingest/ingest_gate.h"
 #include "llmtap/v1/ingest.pb.h"
 
@@ -22,9 +23,11 @@ class IngestEntry {
   // `gate` must outlive the entry.
   explicit IngestEntry(const IngestGate* gate) : gate_(gate) {}
 
-  // Validates `request` (ValidateIngestRequest) and commits it; `done` is called once, after the
-  // commit, or at once with the error (INVALID_ARGUMENT naming the field, UNAUTHENTICATED, ...).
-  // `authorization` is the caller's Authorization header or gRPC metadata value ("Bearer <key>").
+  // Admits `authorization` (the caller's Authorization header or gRPC metadata value, "Bearer
+  // <key>", "" when absent) for ROLE_INGEST, then hands `request` to the ingest gate, which
+  // validates it, checks the key's apps and rate, and commits it. `done` is called once: after
+  // the commit, or at once with the refusal (UNAUTHENTICATED, PERMISSION_DENIED,
+  // INVALID_ARGUMENT naming the field, RESOURCE_EXHAUSTED).
   void Submit(std::string_view authorization, std::shared_ptr<v1::IngestRequest> request,
               Committer::Done done) const;
   // Batches waiting for the committer (to shed load before submitting).

@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/synchronization/notification.h"
+#include "collector/auth/authenticator.h"
 #include "collector/common/strings.h"
 #include "collector/otlp/trace_service.h"
 #include "google/protobuf/util/json_util.h"
@@ -47,7 +48,8 @@ std::string StatusProto(const absl::Status& s) {
 void SendError(httplib::Response& res, const absl::Status& s, bool json) {
   res.status = HttpStatus(s.code());
   if (s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kResourceExhausted) {
-    res.set_header("Retry-After", "1");
+    const absl::Duration wait = Authenticator::RetryAfter(s).value_or(absl::Seconds(1));
+    res.set_header("Retry-After", std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))))));
   }
   if (json) {
     res.set_content(Json{{"code", static_cast<int>(s.code())}, {"message", std::string(s.message())}}.dump(),

@@ -150,7 +150,7 @@ absl::StatusOr<v1::AgreementResponse> RunAgreement(const Store& store,
         return sample.status();
       }
       const bool in_filter =
-          sample.ok() && (f.app().empty() || sample->app() == f.app()) &&
+          sample.ok() && AppMatches(f, sample->app()) &&
           (f.start_unix_nano() == 0 || sample->start_time_unix_nano() >= f.start_unix_nano()) &&
           (f.end_unix_nano() == 0 || sample->start_time_unix_nano() < f.end_unix_nano()) &&
           SampleMatches(f, *sample);

@@ -40,7 +40,9 @@ absl::Status Validate(const v1::TrendRequest& r) {
   const int64_t bucket = r.bucket_s() == 0 ? kDefaultTrendBucketS : r.bucket_s();
   const int64_t first_s = f.start_unix_nano() / kNanos / bucket * bucket;
   const int64_t span_ns = f.end_unix_nano() - first_s * kNanos;
-  const int64_t buckets = (span_ns + bucket * kNanos - 1) / (bucket * kNanos);
+  // Rounded up without adding first: span_ns + width_ns could pass INT64_MAX.
+  const int64_t width_ns = bucket * kNanos;
+  const int64_t buckets = span_ns / width_ns + (span_ns % width_ns != 0 ? 1 : 0);
   if (buckets > kMaxTrendBuckets) {
     return Bad("bucket_s", Cat("the range spans ", buckets, " buckets, at most ",
                                kMaxTrendBuckets));

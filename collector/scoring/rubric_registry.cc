@@ -19,7 +19,12 @@ void ApplyDefaults(v1::Rubric* r) {
   if (!r->has_weight()) r->set_weight(1);
   if (!r->has_enabled()) r->set_enabled(true);
   if (r->priority() == v1::PRIORITY_UNSPECIFIED) r->set_priority(v1::PRIORITY_NORMAL);
-  if (r->timeout_ms() == 0) r->set_timeout_ms(r->kind() == v1::RUBRIC_KIND_LLM_JUDGE ? 30000 : 1000);
+  // Rubrics that call a model endpoint get the judge's deadline.
+  const bool remote = r->kind() == v1::RUBRIC_KIND_LLM_JUDGE ||
+                      r->kind() == v1::RUBRIC_KIND_EMBEDDING_SIMILARITY ||
+                      r->kind() == v1::RUBRIC_KIND_FAITHFULNESS_CLAIMS ||
+                      r->kind() == v1::RUBRIC_KIND_PAIRWISE;
+  if (r->timeout_ms() == 0) r->set_timeout_ms(remote ? 30000 : 1000);
 }
 
 // Same rubric apart from its version?

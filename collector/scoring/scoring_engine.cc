@@ -71,9 +71,10 @@ struct ScoringEngine::Inbox {
 struct ScoringEngine::Judging {
   Work work;
   v1::Sample sample;
-  std::shared_ptr<const RubricSnapshot> rubrics;  // Keeps `async` and `deferred` alive.
-  std::vector<const CompiledRubric*> async;
-  std::vector<const CompiledRubric*> deferred;  // Composites, scored last.
+  // Copies, not the scorers: the calls' callbacks hold the job, and must not hold a scorer
+  // (and through it an endpoint scheduler, which must not be destroyed on its own thread).
+  std::vector<v1::Rubric> async;
+  std::vector<std::string> deferred;  // Composites, scored last (with the snapshot then).
   std::vector<std::string> removed;             // Pending rubrics no longer in force.
   std::vector<v1::Score> scores;                // Per async rubric, as they arrive.
   int outstanding = 0;                          // Guarded by the inbox mutex.
@@ -361,9 +362,30 @@ void ScoringEngine::CountNotScored(std::string_view app, std::string_view rubric
   ++not_scored_[{std::string(app), std::string(rubric), std::string(reason)}];
 }
 
+bool ScoringEngine::Shed(const Work& work, v1::Sample* stub, ScoreWrite* write) {
+  if (work.rate_factor >= 1) return false;
+  const auto key = keys::ParseQueueKey(work.key);
+  const auto sample_key = keys::ParseSampleKey(work.entry.sample_key());
+  if (!key || !sample_key) return false;
+  stub->set_id(keys::EncodeId(key->id16));
+  if (Sampled(SamplePoint(stub->id()), work.rate_factor)) return false;
+  // Shed unread: what is known of the sample without reading it is its id, app and start time.
+  stub->set_app(std::string(sample_key->app));
+  stub->set_start_time_unix_nano(sample_key->start_unix_nano);
+  write->sample = stub;
+  for (const CompiledRubric& c : *rubrics_->Snapshot()) {
+    if (!Applies(c.rubric, *stub)) continue;
+    write->rollup_values.emplace_back(SkipSeries(c.rubric.name(), "shed"), 1);
+    shed_->Add();
+    CountNotScored(stub->app(), c.rubric.name(), "shed");
+  }
+  return true;
+}
+
 void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* out) {
   ScoreWrite& write = *out;
   write.queue_key = work.key;
+  if (Shed(work, sample, &write)) return;
   absl::StatusOr<v1::Sample> stored = store_->GetSampleByKey(work.entry.sample_key());
   if (!stored.ok()) {
     // Expired or unreadable: drop the entry (no sample) so the queue does not stall on it.
@@ -391,14 +413,6 @@ void ScoringEngine::Process(const Work& work, v1::Sample* sample, ScoreWrite* ou
       write.rollup_values.emplace_back(SkipSeries(r.name(), "sampled_out"), 1);
       sampled_out_->Add();
       CountNotScored(sample->app(), r.name(), "sampled_out");
-      continue;
-    }
-    // Shedding lowers every rubric's rate by one factor on the same point, so the rubrics
-    // still score a common subset of samples.
-    if (!in_full_window && !Sampled(point, r.sample_rate() * work.rate_factor)) {
-      write.rollup_values.emplace_back(SkipSeries(r.name(), "shed"), 1);
-      shed_->Add();
-      CountNotScored(sample->app(), r.name(), "shed");
       continue;
     }
     v1::Score score;
@@ -437,7 +451,6 @@ void ScoringEngine::StartJudging(std::vector<Work> batch) {
   for (Work& w : batch) {
     auto job = std::make_shared<Judging>();
     job->work = std::move(w);
-    job->rubrics = rubrics;
     absl::StatusOr<v1::Sample> stored = store_->GetSampleByKey(job->work.entry.sample_key());
     if (!stored.ok()) {
       spdlog::warn("scoring: dropping judge entry: {}", stored.status().ToString());
@@ -445,15 +458,17 @@ void ScoringEngine::StartJudging(std::vector<Work> batch) {
       continue;
     }
     job->sample = *std::move(stored);
+    std::vector<const Scorer*> scorers;  // Of job->async; `rubrics` keeps them alive.
     for (const std::string& name : job->work.entry.pending_rubrics()) {
       auto it = std::find_if(rubrics->begin(), rubrics->end(),
                              [&](const CompiledRubric& c) { return c.rubric.name() == name; });
       if (it == rubrics->end() || !Applies(it->rubric, job->sample)) {
         job->removed.push_back(name);
       } else if (it->scorer->is_async()) {
-        job->async.push_back(&*it);
+        job->async.push_back(it->rubric);
+        scorers.push_back(it->scorer.get());
       } else {
-        job->deferred.push_back(&*it);
+        job->deferred.push_back(name);
       }
     }
     job->scores.resize(job->async.size());
@@ -462,17 +477,16 @@ void ScoringEngine::StartJudging(std::vector<Work> batch) {
       job->outstanding = static_cast<int>(job->async.size()) + 1;  // +1: until all are sent.
     }
     for (size_t i = 0; i < job->async.size(); ++i) {
-      const CompiledRubric& c = *job->async[i];
       ScoreContext context;
       const absl::Time started = absl::Now();
-      context.deadline = started + absl::Milliseconds(c.rubric.timeout_ms());
+      context.deadline = started + absl::Milliseconds(job->async[i].timeout_ms());
       // The callback may run after the engine is gone: it holds the inbox and the job.
-      c.scorer->ScoreAsync(
+      scorers[i]->ScoreAsync(
           job->sample, context,
           [inbox = inbox_, job, i, started, deadline = context.deadline](
               absl::StatusOr<ScoreResult> result) {
             v1::Score score =
-                BuildScore(job->async[i]->rubric, job->sample, std::move(result), started, deadline);
+                BuildScore(job->async[i], job->sample, std::move(result), started, deadline);
             absl::MutexLock lock(&inbox->mu);
             if (inbox->closed) return;
             job->scores[i] = std::move(score);
@@ -496,6 +510,7 @@ void ScoringEngine::StartJudging(std::vector<Work> batch) {
 }
 
 void ScoringEngine::FinishJudging(std::vector<std::shared_ptr<Judging>> done) {
+  const std::shared_ptr<const RubricSnapshot> rubrics = rubrics_->Snapshot();
   std::vector<ScoreWrite> writes(done.size());
   std::vector<Work> works;
   for (size_t k = 0; k < done.size(); ++k) {
@@ -508,7 +523,7 @@ void ScoringEngine::FinishJudging(std::vector<std::shared_ptr<Judging>> done) {
     const std::string& app = job.sample.app();
     std::map<std::string, double> earlier;
     std::map<std::string, double> weights;
-    for (const CompiledRubric& c : *job.rubrics) weights[c.rubric.name()] = c.rubric.weight();
+    for (const CompiledRubric& c : *rubrics) weights[c.rubric.name()] = c.rubric.weight();
     for (v1::Score& score : job.scores) {
       const std::string reason = AccountScore(score, &write);
       if (reason.empty()) {
@@ -531,7 +546,15 @@ void ScoringEngine::FinishJudging(std::vector<std::shared_ptr<Judging>> done) {
           if (s.state() == v1::SCORE_STATE_SCORED) earlier.emplace(s.rubric(), s.value());
         }
       }
-      for (const CompiledRubric* c : job.deferred) {
+      for (const std::string& name : job.deferred) {
+        auto found = std::find_if(rubrics->begin(), rubrics->end(),
+                                  [&](const CompiledRubric& r) { return r.rubric.name() == name; });
+        if (found == rubrics->end()) {
+          write.rollup_values.emplace_back(SkipSeries(name, "rubric_removed"), 1);
+          CountNotScored(app, name, "rubric_removed");
+          continue;
+        }
+        const CompiledRubric* c = &*found;
         ScoreContext context;
         const absl::Time started = absl::Now();
         context.deadline = started + absl::Milliseconds(c->rubric.timeout_ms());

@@ -17,6 +17,16 @@
 // a worker commits its asynchronous scores, then composites (over every score of the sample),
 // and the removal of the judge entry, in one write.
 //
+// Shedding: while an app's backlog is over its bounds, a sample of that app is scored only if
+// the shared hash of its id (SamplePoint, as with hash_key HASH_KEY_SAMPLE_ID) is below the
+// app's effective rate; the others are removed unread, so shedding costs a queue scan and a
+// write, not a read. One decision per sample: every rubric keeps or sheds it together, so the
+// built-in and judge rubrics still score the same samples, and a rubric at a lower rate still
+// scores a subset of one at a higher rate. Shed counts of a sample removed unread carry its
+// app and start time but no model or variant (its rollups' model and variant are empty), and
+// are not counted for rubrics that need contexts or a reference; such samples do not count
+// toward full_first_n.
+//
 // Exactly once: a crash before a stage's write leaves its entry queued, so the work is done
 // again after the restart (a judge call in flight is made again); results are visible once.
 //
@@ -110,6 +120,10 @@ class ScoringEngine {
   std::vector<Work> Claim(char stage, size_t limit);
   // Stage one for one sample, into `write` (which points at `sample`, where it is read to).
   void Process(const Work& work, v1::Sample* sample, ScoreWrite* write);
+  // When the app is shed and the sample falls outside its effective rate: fills `write` with
+  // the removal of the entry and the "shed" counts, without reading the sample (`stub` gets
+  // its id, app and start time), and returns true.
+  bool Shed(const Work& work, v1::Sample* stub, ScoreWrite* write);
   void ScoreBatch(std::vector<Work> batch);
   // Stage two: starts the asynchronous calls of judge entries.
   void StartJudging(std::vector<Work> batch);

@@ -122,7 +122,9 @@ double Rollup::Quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);
   // Rank of the wanted value among count_ values, 0-based (lower quantile, as DDSketch).
-  const uint64_t rank = static_cast<uint64_t>(q * (count_ - 1));
+  // In double, q * (count_ - 1) rounds up to 2^64 for counts near 2^64, past uint64_t.
+  const double at = q * static_cast<double>(count_ - 1);
+  const uint64_t rank = at >= 0x1p64 ? count_ - 1 : static_cast<uint64_t>(at);
   double v = 0;
   if (rank < zero_count_) {
     v = 0;

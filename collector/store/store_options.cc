@@ -169,6 +169,10 @@ RocksOptions MakeRocksOptions(const std::string& dir, const v1::StorageConfig& c
     sample_options.blob_compression_type = rocksdb::kLZ4Compression;
     // Reads of bodies share the block cache.
     sample_options.blob_cache = table.block_cache;
+    // The scoring workers read every queued sample back soon after it was stored, often after
+    // its flush; blob files are written and read around the page cache (direct I/O), so each
+    // of those reads went to the disk. Flushes put the bodies they write in the cache too.
+    sample_options.prepopulate_blob_cache = rocksdb::PrepopulateBlobCache::kFlushOnly;
     // No blob garbage collection: bodies are never overwritten, and retention drops them in
     // time order, so a blob file becomes all garbage as a whole and is deleted then. Garbage
     // collection would copy live bodies out of the oldest files for nothing.

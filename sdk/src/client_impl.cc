@@ -399,6 +399,7 @@ void ClientImpl::SendLoop() {
       stream = std::move(opened);
       live_stream_ = stream.get();
       stream_broken_ = false;
+      retry_.clear();  // Everything in flight goes again below.
       const uint64_t generation = ++generation_;
       IngestStream* raw = stream.get();
       reader = std::thread([this, raw, generation] { ReadLoop(raw, generation); });
@@ -422,26 +423,48 @@ void ClientImpl::SendLoop() {
       const bool stats_due = now >= next_stats;
       // Record() wakes us for a full batch only when we could send it (and the flag is set
       // before looking at the ring: see MaybeWakeSender). Acks wake us otherwise.
-      const bool can_send = inflight_.size() < options_.max_inflight_batches;
+      // While the collector's rate limit holds, no new batch goes out; refused ones go again
+      // once its delay has passed.
+      if (!retry_.empty() && now >= resend_not_before_) break;
+      const bool can_send =
+          inflight_.size() < options_.max_inflight_batches && now >= resend_not_before_;
       sender_idle_.store(can_send, std::memory_order_seq_cst);
       if (can_send && (BatchReadyLocked(now) || stats_due)) break;
       // Record() signals only a full batch, so an idle sender polls every linger; with samples
       // waiting it sleeps until the oldest one's linger ends.
       const absl::Duration linger = absl::FromChrono(options_.linger);
       absl::Time wake = std::min({next_stats, now + linger, waiting_since_ + linger});
+      if (now < resend_not_before_) wake = std::max(wake, resend_not_before_);
       cv_.WaitWithDeadline(&mu_, std::max(wake, now + absl::Milliseconds(1)));
     }
     sender_idle_.store(false, std::memory_order_relaxed);
     if (stopping_) break;
     if (stream_broken_) {
       close_stream();
-      // A rate-limited batch waits for the collector's delay, whatever the backoff.
-      const absl::Time until = std::max(absl::Now() + Jittered(backoff), resend_not_before_);
+      const absl::Time until = absl::Now() + Jittered(backoff);
       while (!stopping_ && absl::Now() < until) cv_.WaitWithDeadline(&mu_, until);
       backoff = std::min(backoff * 2, absl::FromChrono(options_.max_backoff));
       continue;
     }
 
+    if (!retry_.empty() && absl::Now() >= resend_not_before_) {
+      // Batches the rate limit refused go again on this stream, same ids.
+      std::vector<std::shared_ptr<const v1::IngestRequest>> again;
+      for (uint64_t id : retry_) {
+        auto it = inflight_.find(id);
+        if (it == inflight_.end()) continue;
+        again.push_back(it->second.request);
+        stats_.retried += it->second.count;
+        stats_.sent += it->second.count;
+      }
+      retry_.clear();
+      mu_.Unlock();
+      bool ok = true;
+      for (const auto& r : again) ok = ok && stream->Write(*r);
+      mu_.Lock();
+      if (!ok) stream_broken_ = true;
+      continue;
+    }
     const absl::Time now = absl::Now();
     const bool with_stats = now >= next_stats;
     if (with_stats) next_stats = now + absl::FromChrono(options_.stats_interval);
@@ -472,12 +495,12 @@ void ClientImpl::ReadLoop(IngestStream* stream, uint64_t generation) {
     auto it = inflight_.find(response.batch_id());
     if (it == inflight_.end()) continue;  // Acked already, on an earlier stream.
     if (response.code() == kResourceExhausted) {
-      // The key's rate limit: keep the batch and send it again (on a new stream, with the rest
-      // in flight) once the collector's delay has passed. Nothing is lost.
+      // The key's rate limit: keep the batch and send it again on this stream once the
+      // collector's delay has passed. Nothing is lost, and nothing else is resent.
       resend_not_before_ =
           std::max(resend_not_before_,
                    absl::Now() + absl::Milliseconds(std::max<uint32_t>(1, response.retry_after_ms())));
-      if (generation_ == generation) stream_broken_ = true;
+      if (generation_ == generation) retry_.push_back(response.batch_id());
       cv_.SignalAll();
       continue;
     }

@@ -163,8 +163,10 @@ class ClientImpl final : public Client {
   uint64_t next_batch_id_ ABSL_GUARDED_BY(mu_) = 1;
   int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
   bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
-  // No stream opens (and nothing is resent) before this: set by a rate-limit refusal.
+  // Set by a rate-limit refusal: no batch is sent before this, and then the refused batches
+  // (retry_, ids of batches in inflight_) go again first.
   absl::Time resend_not_before_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::vector<uint64_t> retry_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   IngestStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;

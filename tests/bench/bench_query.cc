@@ -31,6 +31,7 @@
 #include "collector_process.h"
 #include "llmtap/v1/ingest.grpc.pb.h"
 #include "llmtap/v1/query.grpc.pb.h"
+#include "llmtap/v1/security.grpc.pb.h"
 
 namespace {
 
@@ -50,6 +51,13 @@ constexpr char kConfig[] = R"pb(
 )pb";
 
 std::shared_ptr<grpc::Channel> g_channel;
+// LLMTAP_BENCH_AUTH=1: every call carries an API key (ingest with an admin key, queries with a
+// read key scoped to the benchmark's app), so that side by side with a run without it the
+// figures give the cost of authentication and scoping.
+std::string g_authorization;
+void Authorize(grpc::ClientContext* context) {
+  if (!g_authorization.empty()) context->AddMetadata("authorization", g_authorization);
+}
 size_t g_response_bytes = 0;  // LLMTAP_BENCH_RESPONSE_BYTES: pad responses to this size.
 int64_t g_end_s = 0;  // End of the 30-day window: the next UTC midnight.
 
@@ -120,6 +128,7 @@ bool Load(int64_t n) {
           *request.add_samples() = MakeSample(i, n, now_ns);
         }
         grpc::ClientContext context;
+        Authorize(&context);
         llmtap::v1::IngestResponse response;
         grpc::Status status = stub->Ingest(&context, request, &response);
         if (!status.ok()) {
@@ -143,6 +152,7 @@ bool WaitScored(int64_t n) {
     request.mutable_filter()->set_app(kApp);
     llmtap::v1::CompletenessResponse c;
     grpc::ClientContext context;
+        Authorize(&context);
     if (!stub->Completeness(&context, request, &c).ok()) return false;
     uint64_t least = c.rubrics_size() == 3 ? UINT64_MAX : 0;
     for (const auto& r : c.rubrics()) least = std::min<uint64_t>(least, r.scored() + r.errors());
@@ -191,6 +201,7 @@ void BM_TrendHourly30DaysByRubric(benchmark::State& state) {
   request.set_group_by(llmtap::v1::GROUP_BY_RUBRIC);
   Measure(state, [&] {
     grpc::ClientContext context;
+        Authorize(&context);
     llmtap::v1::TrendResponse response;
     return stub->Trend(&context, request, &response).ok() && response.series_size() == 3;
   });
@@ -202,6 +213,7 @@ void BM_StatsLatencyPercentiles30Days(benchmark::State& state) {
   *request.mutable_filter() = ThirtyDays();
   Measure(state, [&] {
     grpc::ClientContext context;
+        Authorize(&context);
     llmtap::v1::StatsResponse response;
     return stub->Stats(&context, request, &response).ok() && response.latency_ms().p99() > 0;
   });
@@ -214,6 +226,7 @@ void BM_ListSamplesFirstPage(benchmark::State& state) {
   request.set_page_size(50);
   Measure(state, [&] {
     grpc::ClientContext context;
+        Authorize(&context);
     llmtap::v1::ListSamplesResponse response;
     return stub->ListSamples(&context, request, &response).ok() &&
            response.samples_size() == 50;
@@ -229,6 +242,7 @@ void BM_CompareVariants30Days(benchmark::State& state) {
   request.mutable_candidate()->set_variant("shadow");
   Measure(state, [&] {
     grpc::ClientContext context;
+        Authorize(&context);
     llmtap::v1::CompareResponse response;
     return stub->Compare(&context, request, &response).ok() && response.rubrics_size() == 3;
   });
@@ -252,6 +266,23 @@ int main(int argc, char** argv) {
     return 1;
   }
   g_channel = grpc::CreateChannel(collector.grpc_address(), grpc::InsecureChannelCredentials());
+  std::string read_key;
+  if (const char* env = std::getenv("LLMTAP_BENCH_AUTH"); env != nullptr && *env == '1') {
+    auto admin = llmtap::v1::AdminService::NewStub(g_channel);
+    auto make = [&](llmtap::v1::Role role, const char* app) {
+      llmtap::v1::CreateKeyRequest r;
+      r.set_role(role);
+      if (app != nullptr) r.add_apps(app);
+      llmtap::v1::CreateKeyResponse made;
+      grpc::ClientContext context;
+      Authorize(&context);
+      admin->CreateKey(&context, r, &made).IgnoreError();
+      return made.secret();
+    };
+    g_authorization = "Bearer " + make(llmtap::v1::ROLE_ADMIN, nullptr);
+    read_key = make(llmtap::v1::ROLE_READ, kApp);
+    std::fprintf(stderr, "API keys on: queries with a read key scoped to %s\n", kApp);
+  }
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
@@ -266,6 +297,7 @@ int main(int argc, char** argv) {
                n / ingest_s);
   if (!WaitScored(n)) return 1;
   const double total_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!read_key.empty()) g_authorization = "Bearer " + read_key;
   std::fprintf(stderr, "  loaded and scored in %.1f s (%.0f samples/s, %.0f scores/s)\n",
                total_s, n / total_s, 3 * n / total_s);
 

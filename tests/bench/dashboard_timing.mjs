@@ -1,14 +1,15 @@
 // Loads each dashboard view in headless Chromium against a running llmtapd and prints, per
 // view: first contentful paint, the time until the view has drawn all its data, and the
-// slowest of the /api/v1/ requests the view made (from the browser's resource timing, i.e.
-// wall time on the client over loopback). Each view is loaded RUNS times in a fresh page; the
+// slowest of the /api/v1/ requests the view made: as the browser saw it (resource timing, wall
+// time over loopback, which includes waiting for a CPU on a busy machine) and as the collector
+// spent it (its Server-Timing header). Each view is loaded RUNS times in a fresh page; the
 // figures are medians, and "max" is the slowest request of any run.
 //
 //   LLMTAP_HTTP_ADDR=127.0.0.1:7318 node tests/bench/dashboard_timing.mjs
 //   scripts/bench_dashboard.sh        # against bench_query's 1,000,000-sample data set
 //
 // Exits 1 when a view fails to render, or (with LLMTAP_BENCH_STRICT=1) when a median first
-// paint of the overview passes 500 ms or a request passes 50 ms.
+// paint of the overview passes 500 ms or the collector takes over 50 ms on a request.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +51,9 @@ try {
     const ready = [];
     const reqMedian = [];
     let reqMax = 0;
+    let serverMax = 0;
     let slowest = '';
+    let serverSlowest = '';
     let requests = 0;
     for (let run = 0; run < RUNS; run++) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -66,7 +69,8 @@ try {
         error: document.getElementById('error-text').textContent,
         api: performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/'))
           .map((e) => ({ name: e.name.replace(/^.*\/api\/v1\//, ''),
-            ms: e.responseEnd - e.requestStart })),
+            ms: e.responseEnd - e.requestStart,
+            server: e.serverTiming.find((t) => t.name === 'app')?.duration ?? -1 })),
       }));
       if (m.state !== 'ready') {
         console.error(`${view}: ${m.state}: ${m.error}`);
@@ -80,31 +84,39 @@ try {
           reqMax = r.ms;
           slowest = r.name;
         }
+        if (r.server > serverMax) {
+          serverMax = r.server;
+          serverSlowest = r.name;
+        }
       }
       if (m.api.length) reqMedian.push(median(m.api.map((r) => r.ms)));
       await context.close();
     }
     rows.push({ view, fcp: median(fcp), ready: median(ready), requests,
-      reqMedian: reqMedian.length ? median(reqMedian) : 0, reqMax, slowest });
+      reqMedian: reqMedian.length ? median(reqMedian) : 0, reqMax, slowest, serverMax,
+      serverSlowest });
   }
 } finally {
   await browser.close();
 }
 
 const pad = (s, n) => String(s).padEnd(n);
-const num = (x) => x.toFixed(1).padStart(8);
-console.log(`${pad('view', 40)} ${'FCP ms'.padStart(8)} ${'ready ms'.padStart(8)} ` +
-  `${'reqs'.padStart(5)} ${'req p50'.padStart(8)} ${'req max'.padStart(8)}  slowest request`);
+const num = (x, w) => x.toFixed(1).padStart(w);
+console.log(`${pad('view', 38)} ${'FCP ms'.padStart(7)} ${'ready ms'.padStart(8)} ` +
+  `${'reqs'.padStart(4)} ${'req p50'.padStart(7)} ${'req max'.padStart(7)} ` +
+  `${'srv max'.padStart(7)}  slowest (browser / server)`);
 for (const r of rows) {
-  console.log(`${pad(r.view, 40)} ${num(r.fcp)} ${num(r.ready)} ${String(r.requests).padStart(5)} ` +
-    `${num(r.reqMedian)} ${num(r.reqMax)}  ${r.slowest}`);
+  console.log(`${pad(r.view, 38)} ${num(r.fcp, 7)} ${num(r.ready, 8)} ` +
+    `${String(r.requests).padStart(4)} ${num(r.reqMedian, 7)} ${num(r.reqMax, 7)} ` +
+    `${num(r.serverMax, 7)}  ${r.slowest} / ${r.serverSlowest}`);
 }
-console.log(`(medians of ${RUNS} cold loads per view; "ready" = every panel drawn; request ` +
-  'times from the browser\'s resource timing)');
+console.log(`(medians of ${RUNS} cold loads per view; "ready" = every panel drawn; "req": a ` +
+  'request in the browser, from sending to the last byte; "srv": the collector\'s own time, ' +
+  'from its Server-Timing header)');
 if (process.env.LLMTAP_BENCH_STRICT === '1') {
   for (const r of rows) {
     if (r.view.startsWith('view=overview') && r.fcp > 500) failed = true;
-    if (r.reqMax > 50) failed = true;
+    if (r.serverMax > 50) failed = true;
   }
 }
 process.exit(failed ? 1 : 0);

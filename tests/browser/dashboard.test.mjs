@@ -5,28 +5,19 @@
 // to build/test-output/screenshots (LLMTAP_SCREENSHOT_DIR), printed at the end.
 //
 // Run: node --test tests/browser/   (from the source folder; CTest test browser_dashboard)
-// Env: LLMTAP_BIN_DIR  folder of llmtapd (default build-web/bin, then build/bin)
-//      GRPCURL         the grpcurl binary (default $(go env GOPATH)/bin/grpcurl, then PATH)
-//      CHROMIUM        the browser (default /usr/bin/chromium)
+// Env: see support.mjs; LLMTAP_SCREENSHOT_DIR.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// playwright-core lives in web/node_modules (ES modules ignore NODE_PATH).
-const { chromium } = createRequire(path.join(srcDir, 'web/package.json'))('playwright-core');
+import { findGrpcurl, launchChromium, sleep, srcDir, startLlmtapd, stopLlmtapd }
+  from './support.mjs';
+
 const SHOTS = process.env.LLMTAP_SCREENSHOT_DIR ||
   path.join(srcDir, 'build/test-output/screenshots');
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const WAIT_MS = 10_000;
 
 // Two deterministic rubrics: has_paris (1 when the response names Paris) and short (1 when
@@ -41,29 +32,6 @@ alerting {
 }
 `;
 
-function findLlmtapd() {
-  const dirs = [process.env.LLMTAP_BIN_DIR, path.join(srcDir, 'build-web/bin'),
-    path.join(srcDir, 'build/bin')].filter(Boolean);
-  for (const d of dirs) {
-    const bin = path.join(d, 'llmtapd');
-    if (existsSync(bin)) return bin;
-  }
-  throw new Error(`llmtapd not found in ${dirs.join(', ')}; build it or set LLMTAP_BIN_DIR`);
-}
-
-function findGrpcurl() {
-  if (process.env.GRPCURL) return process.env.GRPCURL;
-  try {
-    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
-    const bin = path.join(gopath, 'bin', 'grpcurl');
-    if (existsSync(bin)) return bin;
-  } catch {
-    // No go: fall back to PATH.
-  }
-  return 'grpcurl';
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A 32-hex id whose 48-bit prefix is the start time in ms, like the SDK's (UUIDv7 layout).
 function sampleId(startMs, n) {
@@ -112,7 +80,6 @@ const idsNewestFirst = (samples) => [...samples].sort((a, b) =>
 describe('dashboard', () => {
   let tmp;
   let daemon;
-  let daemonLog = '';
   let ports;
   let grpcurl;
   let context;
@@ -176,34 +143,15 @@ describe('dashboard', () => {
 
   before(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'llmtap-browser-'));
-    const ready = path.join(tmp, 'ready.json');
     writeFileSync(path.join(tmp, 'llmtapd.textproto'), CONFIG);
-    daemon = spawn(findLlmtapd(), [`--data_dir=${path.join(tmp, 'data')}`,
-      `--config=${path.join(tmp, 'llmtapd.textproto')}`,
-      '--grpc_addr=127.0.0.1:0', '--http_addr=127.0.0.1:0', `--ready_file=${ready}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-    daemon.stdout.on('data', (d) => { daemonLog += d; });
-    daemon.stderr.on('data', (d) => { daemonLog += d; });
-    // Whatever happens to this process, the daemon does not outlive it.
-    process.on('exit', () => daemon.kill('SIGKILL'));
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(ready)) {
-      if (daemon.exitCode !== null) throw new Error(`llmtapd exited early:\n${daemonLog}`);
-      if (Date.now() > deadline) throw new Error(`llmtapd not ready in 20 s:\n${daemonLog}`);
-      await sleep(50);
-    }
-    ports = JSON.parse(readFileSync(ready, 'utf8'));
+    ({ process: daemon, ports } = await startLlmtapd(path.join(tmp, 'data'),
+      [`--config=${path.join(tmp, 'llmtapd.textproto')}`]));
     grpcurl = findGrpcurl();
     ingest(SAMPLES);
 
-    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 1000 },
-      acceptDownloads: true,
-    });
+    context = await launchChromium(path.join(tmp, 'chromium-profile'), { acceptDownloads: true });
     page = context.pages()[0] ?? await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('dialog', (d) => { dialogs++; d.dismiss(); });
     // The page must load nothing from anywhere but the collector.
@@ -223,12 +171,7 @@ describe('dashboard', () => {
     try {
       if (context) await context.close();
     } finally {
-      if (daemon && daemon.exitCode === null) {
-        daemon.kill('SIGTERM');
-        const exited = new Promise((r) => daemon.once('exit', r));
-        await Promise.race([exited, sleep(5000)]);
-        if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
-      }
+      await stopLlmtapd(daemon);
       if (tmp) rmSync(tmp, { recursive: true, force: true });
       if (shots.length) console.log(`# dashboard screenshots: ${SHOTS}\n#   ${shots.join('\n#   ')}`);
     }
@@ -392,9 +335,11 @@ describe('dashboard', () => {
       const list = await rpc('ListRubrics', { includeDisabled: true });
       return list.rubrics.find((r) => r.name === 'short').enabled !== false || list;
     });
-    // The editor: a bad sample rate is shown at its field.
+    // The editor: a bad sample rate is shown at its field. It opens the rubric as it is now
+    // (enabled again), not as the page first loaded it.
     await page.click('button[aria-label="Edit rubric short"]');
     assert.equal(await page.inputValue('#rubric-name'), 'short');
+    assert.equal(await page.isChecked('#rubric-enabled'), true);
     await page.fill('#rubric-sample_rate', '2');
     await page.click('#rubric-save');
     await page.waitForSelector('#rubric-sample_rate-error', { timeout: WAIT_MS });
@@ -405,6 +350,16 @@ describe('dashboard', () => {
     await waitFor('short at 50%', async () => {
       const list = await rpc('ListRubrics', { includeDisabled: true });
       return list.rubrics.find((r) => r.name === 'short').sampleRate === 0.5 || list;
+    });
+    // Back to every sample (the live test counts both rubrics' scores).
+    await settled();
+    await page.click('button[aria-label="Edit rubric short"]');
+    await page.fill('#rubric-sample_rate', '1');
+    await page.click('#rubric-save');
+    await waitFor('short at 100%', async () => {
+      const list = await rpc('ListRubrics', { includeDisabled: true });
+      const r = list.rubrics.find((x) => x.name === 'short');
+      return ((r.sampleRate ?? 1) === 1 && r.version >= 3) || list;
     });
   });
 
@@ -432,6 +387,7 @@ describe('dashboard', () => {
     await page.fill('#rule-app', 'blog');
     await page.fill('#rule-alert_above', '0.2');
     await page.fill('#rule-min_count', '1');
+    await page.fill('#rule-window_s', '3600');  // The blog samples are 20 and 30 minutes old.
     await page.click('#rule-save');
     await page.waitForSelector('#rules-table tr[data-rule="blog_errors"]', { timeout: WAIT_MS });
     // blog's error rate is 0.5 > 0.2: it fires, and the rule shows the group firing.
@@ -454,14 +410,17 @@ describe('dashboard', () => {
 
   test('live: new scores arrive over server-sent events', async () => {
     await open('?view=live&app=blog');
-    await page.waitForFunction(() => /Waiting/.test(document.getElementById('live-status').textContent));
+    await page.waitForFunction(() => /waiting/i.test(document.getElementById('live-status').textContent));
     await sleep(300);
     const late = makeSample(0, { app: 'blog', model: 'm3', response: 'Paris', prompt: 'late one' });
     const other = makeSample(0, { app: 'shop', model: 'm3', response: 'Paris', prompt: 'not blog' });
     ingest([late, other]);
     await page.waitForSelector(`#live tbody tr[data-id="${late.id}"]`, { timeout: WAIT_MS });
-    await waitFor('two scores of the blog sample', async () =>
-      (await page.$$(`#live tbody tr[data-id="${late.id}"]`)).length === RUBRICS);
+    await waitFor('both rubrics\' scores of the blog sample', async () => {
+      const rubrics = await page.$$eval(`#live tbody tr[data-id="${late.id}"] td:nth-child(5)`,
+        (tds) => tds.map((td) => td.textContent).sort());
+      return JSON.stringify(rubrics) === JSON.stringify(['has_paris', 'short']) || rubrics;
+    });
     assert.equal((await page.$$(`#live tbody tr[data-id="${other.id}"]`)).length, 0);
     await screenshot('live');
     const bad = await page.request.get(url('api/v1/tail?scoreBelow=much'));
@@ -506,5 +465,17 @@ describe('dashboard', () => {
   test('the page raised no script errors and loaded nothing from outside', () => {
     assert.deepEqual(pageErrors, []);
     assert.equal(dialogs, 0);
+  });
+
+  test('llmtapd stops promptly while a live stream is open', async () => {
+    await open('?view=live');
+    await page.waitForFunction(() => /waiting/i.test(document.getElementById('live-status').textContent));
+    const t0 = Date.now();
+    daemon.kill('SIGTERM');
+    const code = await Promise.race([new Promise((r) => daemon.once('exit', r)), sleep(15_000)]);
+    assert.equal(code, 0, `llmtapd exit: ${code} after ${Date.now() - t0} ms`);
+    // The stream ends within TailStream::kPoll; the browser's idle keep-alive connections hold
+    // HTTP worker threads for up to httplib's 5 s keep-alive timeout.
+    assert.ok(Date.now() - t0 < 8000, `stopped in ${Date.now() - t0} ms`);
   });
 });

@@ -1,6 +1,7 @@
 // The scoring engine end to end: rubrics from the config and the RPCs, versioned scores,
 // deterministic shared sampling, full scoring of a new model's first samples, the overload
-// backstop, and exactly-once results across a SIGKILL in mid-scoring.
+// backstop, shedding, fairness across apps, and exactly-once results across a SIGKILL in
+// mid-scoring, judge calls in flight included.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "collector_process.h"
+#include "fake_openai_server.h"
 #include "llmtap/v1/ingest.grpc.pb.h"
 #include "llmtap/v1/query.grpc.pb.h"
 
@@ -53,12 +55,14 @@ class Scoring : public ::testing::Test {
     query_ = v1::QueryService::NewStub(channel_);
   }
 
-  // Ingests samples [from, to) in batches of 100.
+  // Ingests samples [from, to) in batches of `batch`.
   void Ingest(int from, int to, const std::string& app = "scoring",
-              const std::string& model = "m1") {
+              const std::string& model = "m1", int batch = 100) {
     for (int i = from; i < to;) {
       v1::IngestRequest request;
-      for (int k = 0; k < 100 && i < to; ++k, ++i) *request.add_samples() = MakeSample(i, app, model);
+      for (int k = 0; k < batch && i < to; ++k, ++i) {
+        *request.add_samples() = MakeSample(i, app, model);
+      }
       grpc::ClientContext context;
       v1::IngestResponse response;
       grpc::Status status = ingest_->Ingest(&context, request, &response);
@@ -406,6 +410,113 @@ TEST_F(Scoring, AKillInMidScoringRescoresAndCountsEachSampleOnce) {
   EXPECT_EQ(accounted["refusal"], uint64_t{kN});
   EXPECT_EQ(Find(c, "says_world")->scored(), uint64_t{kN});
   EXPECT_EQ(c.stored(), uint64_t{kN});
+}
+
+TEST_F(Scoring, AKillWithJudgeCallsInFlightJudgesThemAgainAndCountsEachSampleOnce) {
+  testing::FakeOpenAiServer server;
+  server.SetResponder([](const std::string&) {
+    testing::Reply r = testing::Reply::Chat(R"({"score": 4, "reasoning": "ok"})");
+    r.delay = std::chrono::milliseconds(200);
+    return r;
+  });
+  CollectorProcess collector(
+      "judges { name: \"fake\" base_url: \"" + server.base_url() +
+      "\" model: \"m\" max_concurrency: 8 }\n"
+      "rubrics { name: \"judge\" kind: RUBRIC_KIND_LLM_JUDGE timeout_ms: 20000\n"
+      "  judge { scale: SCALE_1_5 template: \"Q: {prompt}\\nA: {response}\" } }\n"
+      "rubrics { name: \"short\" kind: RUBRIC_KIND_LENGTH length { max_words: 3 } }\n");
+  ASSERT_TRUE(collector.Start()) << collector.log();
+  Connect(collector);
+  constexpr int kN = 120;
+  Ingest(0, kN);
+  // The cheap rubric does not wait for the judge: all its scores are in while verdicts are
+  // still coming (8 at a time, 200 ms each: 3 s for all).
+  WaitAccounted({"short"}, kN);
+  EXPECT_LT(Accounted(Completeness())["judge"], uint64_t{kN});
+  // Kill with calls in flight and some verdicts stored.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (Accounted(Completeness())["judge"] < 16 || server.in_flight() == 0)) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_GT(server.in_flight(), 0) << "no judge call in flight to kill";
+  collector.Kill();
+  ASSERT_TRUE(collector.Start()) << collector.log();
+  Connect(collector);
+  v1::CompletenessResponse c = WaitAccounted({"judge", "short"}, kN);
+  auto accounted = Accounted(c);
+  EXPECT_EQ(accounted["judge"], uint64_t{kN});
+  EXPECT_EQ(accounted["short"], uint64_t{kN});
+  EXPECT_EQ(Find(c, "judge")->scored(), uint64_t{kN});
+  // The calls cut off by the kill were made again.
+  EXPECT_GT(server.requests().size(), size_t{kN});
+  for (int i = 0; i < kN; i += 17) {
+    EXPECT_EQ(Scores(i)["judge"].state(), v1::SCORE_STATE_SCORED) << i;
+  }
+  EXPECT_EQ(c.judge_backlog(), 0u);
+  EXPECT_EQ(c.scoring_backlog(), 0u);
+}
+
+TEST_F(Scoring, AQuietAppIsServedWhileAnotherFloodsTheQueue) {
+  CollectorProcess collector(R"pb(
+    scoring { workers: 1 }
+    rubrics { name: "says_world" kind: RUBRIC_KIND_REGEX regex { must: "world" } }
+  )pb");
+  ASSERT_TRUE(collector.Start()) << collector.log();
+  Connect(collector);
+  constexpr int kFlood = 30000;
+  Ingest(0, kFlood, "flood");
+  Ingest(kFlood, kFlood + 20, "quiet");
+  // The quiet app's samples, queued after the whole flood, are scored long before the flood's.
+  WaitAccounted({"says_world"}, 20, "quiet");
+  const uint64_t flood_done = Accounted(Completeness("flood"))["says_world"];
+  EXPECT_LT(flood_done, uint64_t{kFlood} * 3 / 4) << "served in arrival order";
+  WaitAccounted({"says_world"}, kFlood, "flood");
+}
+
+TEST_F(Scoring, AFloodingAppIsShedOnTheSharedHashCountedAndRecovers) {
+  CollectorProcess collector(R"pb(
+    scoring { workers: 1 max_app_backlog: 2000 }
+    rubrics { name: "says_world" kind: RUBRIC_KIND_REGEX regex { must: "world" } }
+    rubrics { name: "short" kind: RUBRIC_KIND_LENGTH length { max_words: 3 } }
+  )pb");
+  ASSERT_TRUE(collector.Start()) << collector.log();
+  Connect(collector);
+  // Ingest outruns one worker, so the backlog passes 2000 for well over the second that
+  // shedding takes to react.
+  constexpr int kN = 100000;
+  double lowest_rate = 1;
+  std::thread watcher([&] {
+    while (Accounted(Completeness())["short"] < uint64_t{kN}) {
+      lowest_rate = std::min(lowest_rate, Completeness().effective_sample_rate());
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  Ingest(0, kN, "scoring", "m1", 2000);
+  v1::CompletenessResponse c = WaitAccounted({"says_world", "short"}, kN);
+  watcher.join();
+  EXPECT_LT(lowest_rate, 1.0);
+  const v1::RubricSkips* world = Find(c, "says_world");
+  const v1::RubricSkips* brief = Find(c, "short");
+  ASSERT_TRUE(world && brief);
+  const auto shed = [](const v1::RubricSkips* r) {
+    return r->skipped().count("shed") ? r->skipped().at("shed") : 0;
+  };
+  EXPECT_GT(shed(world), 0u) << c.ShortDebugString();
+  // One factor on one hash: both rubrics (both at rate 1) shed the same samples.
+  EXPECT_EQ(shed(world), shed(brief));
+  EXPECT_EQ(world->scored() + shed(world), uint64_t{kN});
+  for (int i = 0; i < kN; i += 97) {
+    auto scores = Scores(i);
+    EXPECT_EQ(scores.count("says_world"), scores.count("short")) << i;
+  }
+  // Once the flood is over the rate comes back.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         Completeness().effective_sample_rate() < 1) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(Completeness().effective_sample_rate(), 1.0);
 }
 
 }  // namespace

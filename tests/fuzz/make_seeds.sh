@@ -53,6 +53,18 @@ http bad-json 'POST /api/v1/Stats' '{"filter": '
 http get-list 'GET /api/v1/samples?app=chat&page_size=3&with_scores=true' ''
 http get-one 'GET /api/v1/samples/01900000000070008000000000000004' ''
 http metrics 'GET /metrics' ''
+http agreement 'POST /api/v1/Agreement' '{"filter": {"app": "chat"}, "rubric": "concise"}'
+http list-rubrics 'POST /api/v1/ListRubrics' '{}'
+http upsert-rubric 'POST /api/v1/UpsertRubric' '{"rubric": {"name": "words", "kind": "RUBRIC_KIND_LENGTH", "length": {"maxWords": 5}}}'
+http set-rubric 'POST /api/v1/SetRubricEnabled' '{"name": "concise", "enabled": false}'
+http upsert-alert 'POST /api/v1/UpsertAlertRule' '{"rule": {"name": "slow", "kind": "ALERT_KIND_LATENCY_P95_ABOVE", "app": "chat", "alertAbove": 200, "windowS": 3600}}'
+http list-alert-rules 'POST /api/v1/ListAlertRules' '{}'
+http delete-alert 'POST /api/v1/DeleteAlertRule' '{"name": "slow"}'
+http list-alerts 'POST /api/v1/ListAlerts' '{}'
+http create-key 'POST /api/v1/CreateKey' '{"name": "reader", "role": "ROLE_READ", "apps": ["chat"], "queriesPerS": 5}'
+http list-keys 'POST /api/v1/ListKeys' '{}'
+http list-audit 'POST /api/v1/ListAudit' '{"limit": 10}'
+http trend-huge 'POST /api/v1/Trend' '{"filter": {"startUnixNano": "1", "endUnixNano": "9223372036854775807"}, "metric": "METRIC_LATENCY_MS", "bucketS": 4294967280}'
 
 # tokenizer_13a and rouge_tokenizer: text.
 printf "Hello, world! It's 3.5-4 &amp; more.\n<skipped>-\nEnd." >corpus/tokenizer_13a/seed-punct

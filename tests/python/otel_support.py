@@ -33,6 +33,7 @@ class Daemon:
     proxy: str
     tmp: pathlib.Path
     proc: subprocess.Popen
+    admin_key: str = ""
 
     def log(self) -> str:
         return (self.tmp / "llmtapd.log").read_text(errors="replace")
@@ -77,9 +78,17 @@ class Daemon:
             self.proc.wait()
 
 
-def start_daemon(config_text: str, proxy: bool = False, env: dict | None = None) -> Daemon:
+def start_daemon(config_text: str, proxy: bool = False, env: dict | None = None,
+                 admin_key: bool = False) -> Daemon:
+    """With admin_key, the data folder gets an admin key first, so every call needs a key."""
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="llmtap-otel-"))
     (tmp / "config.textproto").write_text(config_text)
+    key = ""
+    if admin_key:
+        key = subprocess.run(
+            [str(llmtapd_path()), f"--data_dir={tmp / 'data'}", "--new_admin_key",
+             f"--config={tmp / 'config.textproto'}"],
+            capture_output=True, text=True, check=True).stdout.strip()
     ready = tmp / "ready.json"
     args = [
         str(llmtapd_path()),
@@ -108,12 +117,25 @@ def start_daemon(config_text: str, proxy: bool = False, env: dict | None = None)
         proxy=f"127.0.0.1:{ports.get('proxy_port', 0)}",
         tmp=tmp,
         proc=proc,
+        admin_key=key,
     )
 
 
 def remove(d: Daemon) -> None:
     d.stop()
     shutil.rmtree(d.tmp, ignore_errors=True)
+
+
+def model_python() -> str:
+    """A Python with the model server (xllamacpp) installed: this one, or, when the tests run in
+    the package's venv (scripts/test_python_package.sh), the one setup_model.sh installed it for."""
+    for python in filter(None, [sys.executable, getattr(sys, "_base_executable", ""),
+                                shutil.which("python3")]):
+        check = subprocess.run([python, "-c", "import importlib.util as u, sys; "
+                                "sys.exit(u.find_spec('xllamacpp') is None)"])
+        if check.returncode == 0:
+            return str(python)
+    return sys.executable
 
 
 class ModelServer:
@@ -123,7 +145,7 @@ class ModelServer:
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="llmtap-model-"))
         ready = self.tmp / "ready"
         self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "tests/judge/serve_model.py"), "--ready-file", str(ready),
+            [model_python(), str(REPO / "tests/judge/serve_model.py"), "--ready-file", str(ready),
              "--max-seconds", "900"],
             stdout=open(self.tmp / "log", "wb"),
             stderr=subprocess.STDOUT,
@@ -293,12 +315,19 @@ def start_logs_sink(fail_first: int = 0) -> LogsSink:
     return LogsSink(server=server, requests=got, fail_first=fails)
 
 
+import atexit  # noqa: E402
+
 import pytest  # noqa: E402
+
+_model: ModelServer | None = None
 
 
 @pytest.fixture(scope="session")
-def model_server():
-    """One local model server for every test that needs it."""
-    m = ModelServer()
-    yield m
-    m.stop()
+def model_server() -> ModelServer:
+    """One local model server for the whole run, started by the first test that needs it
+    (modules that import this fixture share it), stopped at exit."""
+    global _model
+    if _model is None:
+        _model = ModelServer()
+        atexit.register(_model.stop)
+    return _model

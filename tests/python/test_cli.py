@@ -258,3 +258,9 @@ def test_tail_prints_new_scores(tmp_path):
         assert r.returncode == 0 and json.loads(r.stdout) == []
         r = llmtap("stats", "--collector", c.address, "--app", "t", cwd=tmp_path)
         assert r.returncode == 0 and "1 samples" in r.stdout and "latency ms" in r.stdout
+
+
+def test_later_commands_reuse_the_config_kept_in_the_data_folder(workdir):
+    # The eval of the fixture gave --config; this gives none and sees the same rubrics.
+    listed = json.loads(llmtap("rubrics", "list", "--json", cwd=workdir).stdout)
+    assert {r["name"] for r in listed} == {"correctness", "faithfulness", "relevance", "quality"}

@@ -130,7 +130,7 @@ def test_security_options_are_taken_and_checked(collector, app, tmp_path):
         assert c.stats()["acked"] == 1
     q = llmtap.QueryClient(collector.grpc_address, api_key="k-123")
     assert q.list_samples(app=app)["samples"][0]["sample"]["prompt"] == "with a key"
-    with pytest.raises(llmtap.InvalidArgumentError, match="ca_file"):
+    with pytest.raises(llmtap.InvalidArgumentError, match="missing.pem"):
         llmtap.Client(collector.grpc_address, ca_file=str(tmp_path / "missing.pem"))
     with pytest.raises(OSError):
         llmtap.QueryClient(collector.grpc_address, ca_file=str(tmp_path / "missing.pem"))

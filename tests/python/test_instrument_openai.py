@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 import llmtap
+import otel_support
 
 openai = pytest.importorskip("openai")
 
@@ -175,15 +176,11 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _model_python() -> str:
-    """A Python with the model server installed: this one, or (when the tests run in the
-    package's venv) the interpreter scripts/setup_model.sh installed it for."""
-    candidates = [sys.executable, getattr(sys, "_base_executable", ""), shutil.which("python3")]
-    for python in filter(None, candidates):
-        check = subprocess.run([python, "-c", "import importlib.util as u, sys; "
-                                "sys.exit(u.find_spec('xllamacpp') is None)"])
-        if check.returncode == 0:
-            return str(python)
-    pytest.skip("the local model is not installed (scripts/setup_model.sh)")
+    python = otel_support.model_python()
+    check = subprocess.run([python, "-c", "import xllamacpp"], capture_output=True)
+    if check.returncode != 0:
+        pytest.skip("the local model is not installed (scripts/setup_model.sh)")
+    return python
 
 
 @pytest.fixture(scope="module")

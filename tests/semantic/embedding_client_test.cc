@@ -111,7 +111,7 @@ TEST(EmbeddingClient, SendsModelAndInputsAndReadsVectorsByIndex) {
   FakeEmbeddings fake;
   v1::EmbeddingEndpoint e = Endpoint(fake);
   e.set_usd_per_million_input_tokens(2);
-  auto client = EmbeddingClient::Create(e, internal::NewCurlHttpClient());
+  auto client = EmbeddingClient::Create(e, NewCurlMultiHttpClient());
   ASSERT_TRUE(client.ok()) << client.status();
   auto reply = (*client)->Embed({"a", "bbb"}, Soon());
   ASSERT_TRUE(reply.ok()) << reply.status();
@@ -129,7 +129,7 @@ TEST(EmbeddingClient, RetriesAfterRetryAfterAndServerErrors) {
   FakeEmbeddings fake;
   fake.Script({{429, R"({"error":{}})", "1"}, {503, R"({"error":{}})", ""}});
   v1::EmbeddingEndpoint e = Endpoint(fake);
-  auto client = EmbeddingClient::Create(e, internal::NewCurlHttpClient());
+  auto client = EmbeddingClient::Create(e, NewCurlMultiHttpClient());
   ASSERT_TRUE(client.ok());
   const absl::Time start = absl::Now();
   auto reply = (*client)->Embed({"x"}, Soon());
@@ -141,7 +141,7 @@ TEST(EmbeddingClient, RetriesAfterRetryAfterAndServerErrors) {
 TEST(EmbeddingClient, ARetryPastTheDeadlineIsNotStarted) {
   FakeEmbeddings fake;
   fake.Script({{429, "{}", "30"}});
-  auto client = EmbeddingClient::Create(Endpoint(fake), internal::NewCurlHttpClient());
+  auto client = EmbeddingClient::Create(Endpoint(fake), NewCurlMultiHttpClient());
   auto reply = (*client)->Embed({"x"}, absl::Now() + absl::Seconds(2));
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kDeadlineExceeded) << reply.status();
   EXPECT_EQ(fake.calls(), 1u);
@@ -152,7 +152,7 @@ TEST(EmbeddingClient, OpensTheCircuitAfterConsecutiveFailures) {
   fake.Script({{400, "{}"}, {400, "{}"}});
   v1::EmbeddingEndpoint e = Endpoint(fake);
   e.set_circuit_failures(2);
-  auto client = EmbeddingClient::Create(e, internal::NewCurlHttpClient());
+  auto client = EmbeddingClient::Create(e, NewCurlMultiHttpClient());
   EXPECT_EQ((*client)->Embed({"x"}, Soon()).status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ((*client)->Embed({"x"}, Soon()).status().code(), absl::StatusCode::kInternal);
   auto skipped = (*client)->Embed({"x"}, Soon());
@@ -166,7 +166,7 @@ TEST(EmbeddingClient, SkipsPastTheSpendCap) {
   v1::EmbeddingEndpoint e = Endpoint(fake);
   e.set_usd_per_million_input_tokens(1000);  // 1000 tokens a call: $1.
   e.set_max_usd_per_hour(1.5);
-  auto client = EmbeddingClient::Create(e, internal::NewCurlHttpClient());
+  auto client = EmbeddingClient::Create(e, NewCurlMultiHttpClient());
   EXPECT_TRUE((*client)->Embed({"x"}, Soon()).ok());
   EXPECT_TRUE((*client)->Embed({"x"}, Soon()).ok());
   auto skipped = (*client)->Embed({"x"}, Soon());
@@ -181,7 +181,7 @@ TEST(EmbeddingClient, NeverHasMoreThanMaxConcurrencyInFlight) {
   fake.Script(slow);
   v1::EmbeddingEndpoint e = Endpoint(fake);
   e.set_max_concurrency(2);
-  auto created = EmbeddingClient::Create(e, internal::NewCurlHttpClient());
+  auto created = EmbeddingClient::Create(e, NewCurlMultiHttpClient());
   std::shared_ptr<EmbeddingClient> client = std::move(*created);
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
@@ -198,7 +198,7 @@ TEST(EmbeddingClient, RejectsAnswersThatAreNotOneVectorPerText) {
   fake.Script({{200, R"({"data":[{"index":0,"embedding":[1,2]}]})"},
                {200, R"({"data":[{"index":0,"embedding":[1,2]},{"index":1,"embedding":[1]}]})"},
                {200, "not json"}});
-  auto client = EmbeddingClient::Create(Endpoint(fake), internal::NewCurlHttpClient());
+  auto client = EmbeddingClient::Create(Endpoint(fake), NewCurlMultiHttpClient());
   for (int i = 0; i < 3; ++i) {
     auto reply = (*client)->Embed({"a", "b"}, Soon());
     EXPECT_EQ(reply.status().code(), absl::StatusCode::kInternal) << i;

@@ -58,14 +58,14 @@ struct TableEmbedder {
   Embedder Get() {
     Embedder e;
     e.model = "table";
-    e.embed = [this](const std::vector<std::string>& in, absl::Time) {
+    e.embed = [this](std::vector<std::string> in, absl::Time, EmbeddingClient::Done done) {
       EmbeddingReply r;
       for (const auto& t : in) {
         ++texts;
         r.vectors.push_back(table.at(t));
       }
       r.input_tokens = static_cast<int64_t>(in.size()) * 10;
-      return absl::StatusOr<EmbeddingReply>(r);
+      done(std::move(r));
     };
     return e;
   }

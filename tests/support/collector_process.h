@@ -7,7 +7,8 @@
 //   collector.Kill();                            // SIGKILL
 //   ASSERT_TRUE(collector.Start());              // same folder, same ports
 //
-// The daemon is killed when the object is destroyed, and the data folder removed.
+// The daemon is killed when the object is destroyed, and the data folder removed; if its log
+// holds an ASan, LSan or UBSan report by then, the destructor prints it and aborts the test.
 #ifndef LLMTAP_TESTS_SUPPORT_COLLECTOR_PROCESS_H_
 #define LLMTAP_TESTS_SUPPORT_COLLECTOR_PROCESS_H_
 

@@ -170,9 +170,8 @@ Sample DemoCall(const CallSpec& spec, std::mt19937_64& rng) {
   s.pair_id = spec.pair_id;
   s.start_time = spec.start;
   // Prompt v1 let the model chat; v2 asks for a short answer from the context.
-  s.prompt = (spec.prompt_version == "v1" ? "You are a friendly assistant.\nQuestion: "
-                                           : "Answer briefly from the context.\nQuestion: ") +
-             q.prompt;
+  s.prompt = q.prompt + (spec.prompt_version == "v1" ? "\n\n(You are a friendly assistant.)"
+                                                     : "\n\n(Answer briefly from the context.)");
   s.contexts = q.contexts;
   s.reference = q.reference;
   switch (spec.outcome) {

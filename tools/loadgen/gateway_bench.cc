@@ -3,9 +3,12 @@
 // whose gateway forwards to it, then makes --calls calls one at a time, alternating a direct
 // call to the upstream and the same call through the gateway, over kept-alive connections
 // (libcurl, as the judge and SDK use). Every proxied call is recorded (the daemon commits it).
-// Prints the latency percentiles of both and the difference:
+// Prints the latency percentiles of both and the difference, then the CPU time this process
+// (client, upstream and llmtapd together) spent per call in a run of direct calls and in a run
+// of proxied calls: their difference is the gateway's own work per call, which unlike the
+// latencies does not depend on how busy the machine is:
 //   direct_p50_us=.. direct_p99_us=.. proxy_p50_us=.. proxy_p99_us=.. added_p50_us=..
-//   added_p99_us=.. calls=N recorded=R
+//   added_p99_us=.. calls=N recorded=R direct_cpu_us=.. proxy_cpu_us=.. added_cpu_us=..
 // See scripts/bench_gateway.sh.
 #include <httplib.h>
 
@@ -21,6 +24,7 @@
 #include "absl/flags/parse.h"
 #include "collector/server.h"
 #include "sdk/src/http/http_client.h"
+#include "tools/loadgen/common.h"
 
 ABSL_FLAG(int, calls, 5000, "Calls of each kind (direct, through the gateway).");
 ABSL_FLAG(int, warmup, 200, "Calls of each kind before measuring.");
@@ -93,6 +97,15 @@ int main(int argc, char** argv) {
     direct.push_back(call(upstream_port));
     proxied.push_back(call(proxy));
   }
+  // CPU per call: a run of each kind, after the latency runs.
+  const int cpu_calls = std::max(1, absl::GetFlag(FLAGS_calls) / 2);
+  double cpu0 = llmtap::tools::CpuSeconds();
+  for (int i = 0; i < cpu_calls; ++i) call(upstream_port);
+  const double direct_cpu_us = (llmtap::tools::CpuSeconds() - cpu0) * 1e6 / cpu_calls;
+  cpu0 = llmtap::tools::CpuSeconds();
+  for (int i = 0; i < cpu_calls; ++i) call(proxy);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // The recorder's share too.
+  const double proxy_cpu_us = (llmtap::tools::CpuSeconds() - cpu0) * 1e6 / cpu_calls;
   // Let the recorder commit, then count what was stored.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   httplib::Client metrics("127.0.0.1", (*server)->http_port());
@@ -112,7 +125,9 @@ int main(int argc, char** argv) {
   const double p50 = Percentile(proxied, 0.5), p99 = Percentile(proxied, 0.99);
   std::printf(
       "direct_p50_us=%.0f direct_p99_us=%.0f proxy_p50_us=%.0f proxy_p99_us=%.0f "
-      "added_p50_us=%.0f added_p99_us=%.0f calls=%zu recorded=%.0f\n",
-      d50, d99, p50, p99, p50 - d50, p99 - d99, proxied.size(), recorded);
+      "added_p50_us=%.0f added_p99_us=%.0f calls=%zu recorded=%.0f direct_cpu_us=%.0f "
+      "proxy_cpu_us=%.0f added_cpu_us=%.0f\n",
+      d50, d99, p50, p99, p50 - d50, p99 - d99, proxied.size(), recorded, direct_cpu_us,
+      proxy_cpu_us, proxy_cpu_us - direct_cpu_us);
   return 0;
 }

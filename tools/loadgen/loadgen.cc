@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,8 @@ ABSL_FLAG(int, inflight, 8, "SDK batches in flight per stream.");
 ABSL_FLAG(int, max_pending, 0, "Samples pending per client before its thread waits "
                                "(0: 2 x inflight x batch_samples).");
 ABSL_FLAG(std::string, app, "loadgen", "App name of the samples.");
+ABSL_FLAG(std::string, api_key, "",
+          "API key for a collector with keys (default: $LLMTAP_API_KEY).");
 ABSL_FLAG(int, wait_us, 2000, "How long a thread sleeps before it checks its clients' pending "
                               "counts again.");
 
@@ -53,6 +56,10 @@ int main(int argc, char** argv) {
     llmtap::ClientOptions o;
     o.collector_address = absl::GetFlag(FLAGS_collector);
     o.app = absl::GetFlag(FLAGS_app);
+    o.api_key = absl::GetFlag(FLAGS_api_key);
+    if (const char* env = std::getenv("LLMTAP_API_KEY"); o.api_key.empty() && env != nullptr) {
+      o.api_key = env;
+    }
     o.max_batch_samples = absl::GetFlag(FLAGS_batch_samples);
     o.max_batch_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_batch_kb)) << 10;
     o.max_inflight_batches = absl::GetFlag(FLAGS_inflight);

@@ -114,8 +114,9 @@ export const listAlerts = (req) => call('ListAlerts', req);
 
 // Streams new scores matching `filter` (app, model, variant, session, rubric) from
 // GET /api/v1/tail as server-sent events, calling onEvent(TailResponse) for each. Returns a
-// function that stops the stream. onError(ApiError) is called once if the stream fails.
-export function tail(filter, onEvent, onError) {
+// function that stops the stream. onOpen() is called once the collector accepted the stream,
+// onError(ApiError) once if the stream fails.
+export function tail(filter, onEvent, onError, onOpen = () => {}) {
   const controller = new AbortController();
   const params = new URLSearchParams();
   for (const k of ['app', 'model', 'variant', 'sessionId', 'promptVersion', 'rubric']) {
@@ -142,6 +143,7 @@ export function tail(filter, onEvent, onError) {
         } catch { /* plain text */ }
         throw new ApiError('Tail', msg, code, res.status);
       }
+      onOpen();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';
       for (;;) {

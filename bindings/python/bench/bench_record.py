@@ -123,7 +123,7 @@ def bench_otel(n: int, overhead: int) -> Dict[str, object]:
     import logging
 
     # A full queue logs one warning per dropped span; the count is what matters here.
-    logging.getLogger("opentelemetry.sdk.trace.export").setLevel(logging.ERROR)
+    logging.getLogger("opentelemetry").setLevel(logging.ERROR)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor

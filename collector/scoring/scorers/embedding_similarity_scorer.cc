@@ -74,78 +74,105 @@ double EmbeddingSimilarityScorer::Map(double cosine, double floor, double ceilin
 
 absl::StatusOr<ScoreResult> EmbeddingSimilarityScorer::Score(const v1::Sample& sample,
                                                              const ScoreContext& context) const {
-  std::vector<std::string> targets;
+  return ScoreAndWait(*this, sample, context);
+}
+
+void EmbeddingSimilarityScorer::ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                                           ScoreDone done) const {
+  // What the answer's callback needs, owned by it (it may outlive this scorer).
+  struct Pending {
+    std::vector<std::string> targets;
+    std::vector<std::vector<float>> vectors;  // Per target; filled from the cache or the call.
+    std::vector<size_t> embedded;             // Targets in the call, after the response.
+    EmbeddingCache* cache = nullptr;          // Null: do not store what was embedded.
+    std::string model;
+    v1::EmbeddingParams::Target target;
+    double floor, ceiling;
+  };
+  auto p = std::make_shared<Pending>();
+  p->target = target_;
+  p->floor = floor_;
+  p->ceiling = ceiling_;
+  p->model = embedder_.model;
   switch (target_) {
     case v1::EmbeddingParams::TARGET_PROMPT:
-      if (!Blank(sample.prompt())) targets.push_back(sample.prompt());
+      if (!Blank(sample.prompt())) p->targets.push_back(sample.prompt());
       break;
     case v1::EmbeddingParams::TARGET_CONTEXTS:
       for (int i = 0; i < sample.contexts_size() && i < kMaxContexts; ++i) {
-        if (!Blank(sample.contexts(i))) targets.push_back(sample.contexts(i));
+        if (!Blank(sample.contexts(i))) p->targets.push_back(sample.contexts(i));
       }
       break;
     default:
-      if (!Blank(sample.reference())) targets.push_back(sample.reference());
+      if (!Blank(sample.reference())) p->targets.push_back(sample.reference());
   }
-  if (targets.empty()) {
-    return absl::FailedPreconditionError(Cat("sample has no ", TargetName(target_),
-                                             " to compare with"));
+  if (p->targets.empty()) {
+    done(absl::FailedPreconditionError(
+        Cat("sample has no ", TargetName(target_), " to compare with")));
+    return;
   }
-  ScoreResult result;
   if (Blank(sample.response())) {
-    result.value = 0;
+    ScoreResult result;
     result.reasoning = "empty response";
-    return result;
+    done(std::move(result));
+    return;
   }
   // Reference and contexts recur (golden sets, shared chunks): cached. Prompts are not.
-  const bool cacheable = cache_ != nullptr && target_ != v1::EmbeddingParams::TARGET_PROMPT;
-  std::vector<std::vector<float>> target_vectors(targets.size());
+  if (cache_ != nullptr && target_ != v1::EmbeddingParams::TARGET_PROMPT) p->cache = cache_;
+  p->vectors.resize(p->targets.size());
   std::vector<std::string> to_embed = {sample.response()};
-  std::vector<size_t> embedded_targets;  // Index in targets of to_embed[1..].
-  for (size_t i = 0; i < targets.size(); ++i) {
+  for (size_t i = 0; i < p->targets.size(); ++i) {
     std::optional<std::vector<float>> cached;
-    if (cacheable) cached = cache_->Get(embedder_.model, targets[i]);
+    if (p->cache != nullptr) cached = p->cache->Get(p->model, p->targets[i]);
     if (cached) {
-      target_vectors[i] = std::move(*cached);
+      p->vectors[i] = std::move(*cached);
     } else {
-      to_embed.push_back(targets[i]);
-      embedded_targets.push_back(i);
+      to_embed.push_back(p->targets[i]);
+      p->embedded.push_back(i);
     }
   }
-  absl::StatusOr<EmbeddingReply> reply = embedder_.embed(to_embed, context.deadline);
-  if (!reply.ok()) return reply.status();
-  const std::vector<float>& response = reply->vectors[0];
-  for (size_t k = 0; k < embedded_targets.size(); ++k) {
-    target_vectors[embedded_targets[k]] = reply->vectors[k + 1];
-    if (cacheable) cache_->Put(embedder_.model, targets[embedded_targets[k]], reply->vectors[k + 1]);
-  }
-  double best = -1;
-  size_t best_index = 0;
-  for (size_t i = 0; i < target_vectors.size(); ++i) {
-    // A cached vector of another dimension (the model behind a name changed) counts as 0.
-    const double c = Cosine(response, target_vectors[i]);
-    if (c > best) {
-      best = c;
-      best_index = i;
+  embedder_.embed(std::move(to_embed), context.deadline,
+                  [p, done = std::move(done)](absl::StatusOr<EmbeddingReply> reply) {
+    if (!reply.ok()) {
+      done(reply.status());
+      return;
     }
-  }
-  result.value = Map(best, floor_, ceiling_);
-  result.reasoning = Cat("cosine ", absl::StrFormat("%.4f", best), " with the ",
-                         TargetName(target_),
-                         target_ == v1::EmbeddingParams::TARGET_CONTEXTS
-                             ? Cat(" (context ", best_index + 1, " of ", targets.size(), ")")
-                             : "",
-                         "; ", absl::StrFormat("%.2f", floor_), " maps to 0, ",
-                         absl::StrFormat("%.2f", ceiling_), " to 1");
-  nlohmann::json raw = {{"cosine", best},
-                        {"target", TargetName(target_)},
-                        {"model", embedder_.model},
-                        {"compared", targets.size()},
-                        {"cached", targets.size() - embedded_targets.size()}};
-  result.raw_output = raw.dump();
-  result.input_tokens = reply->input_tokens;
-  result.cost_usd = reply->cost_usd;
-  return result;
+    const std::vector<float>& response = reply->vectors[0];
+    for (size_t k = 0; k < p->embedded.size(); ++k) {
+      p->vectors[p->embedded[k]] = reply->vectors[k + 1];
+      if (p->cache != nullptr) {
+        p->cache->Put(p->model, p->targets[p->embedded[k]], reply->vectors[k + 1]);
+      }
+    }
+    double best = -1;
+    size_t best_index = 0;
+    for (size_t i = 0; i < p->vectors.size(); ++i) {
+      // A cached vector of another dimension (the model behind a name changed) counts as 0.
+      const double c = Cosine(response, p->vectors[i]);
+      if (c > best) {
+        best = c;
+        best_index = i;
+      }
+    }
+    ScoreResult result;
+    result.value = Map(best, p->floor, p->ceiling);
+    result.reasoning = Cat("cosine ", absl::StrFormat("%.4f", best), " with the ",
+                           TargetName(p->target),
+                           p->target == v1::EmbeddingParams::TARGET_CONTEXTS
+                               ? Cat(" (context ", best_index + 1, " of ", p->targets.size(), ")")
+                               : "",
+                           "; ", absl::StrFormat("%.2f", p->floor), " maps to 0, ",
+                           absl::StrFormat("%.2f", p->ceiling), " to 1");
+    nlohmann::json raw = {{"cosine", best},
+                          {"target", TargetName(p->target)},
+                          {"model", p->model},
+                          {"compared", p->targets.size()},
+                          {"cached", p->targets.size() - p->embedded.size()}};
+    result.raw_output = raw.dump();
+    result.input_tokens = reply->input_tokens;
+    result.cost_usd = reply->cost_usd;
+    done(std::move(result));
+  });
 }
 
 }  // namespace llmtap::collector

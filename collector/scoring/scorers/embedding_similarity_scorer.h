@@ -64,8 +64,13 @@ class EmbeddingSimilarityScorer final : public Scorer {
   EmbeddingSimilarityScorer(Embedder embedder, EmbeddingCache* cache,
                             const v1::EmbeddingParams& params);
 
+  // Waits for ScoreAsync.
   absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                     const ScoreContext& context) const override;
+  bool is_async() const override { return true; }
+  // Reads the cache on the caller's thread, then makes one embeddings call.
+  void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                  ScoreDone done) const override;
 
   // cos(a, b); 0 when either is all zeros or their sizes differ.
   static double Cosine(const std::vector<float>& a, const std::vector<float>& b);

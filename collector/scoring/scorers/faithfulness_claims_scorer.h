@@ -47,11 +47,17 @@ class FaithfulnessClaimsScorer final : public Scorer {
                                                         const ScorerEnv& env);
   FaithfulnessClaimsScorer(ChatCall chat, const v1::ClaimsParams& params);
 
+  // Waits for ScoreAsync.
   absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                     const ScoreContext& context) const override;
+  bool is_async() const override { return true; }
+  // The claims call, then (from its callback) the verdicts call; never blocks.
+  void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                  ScoreDone done) const override;
 
  private:
   const ChatCall chat_;
+  std::shared_ptr<void> owner_;  // The endpoint's client (see ChatCallFor).
   const std::string model_;
   const uint32_t max_claims_;
   const uint32_t max_tokens_;

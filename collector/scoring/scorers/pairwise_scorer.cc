@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/synchronization/mutex.h"
+
 #include "collector/common/strings.h"
 #include "collector/judge/json_answer.h"
 #include "collector/scoring/scorers/text_util.h"
@@ -67,10 +69,13 @@ absl::StatusOr<std::unique_ptr<Scorer>> PairwiseScorer::Create(const v1::Rubric&
   if (env.pairs == nullptr) {
     return RubricFieldError(rubric, "kind", "pairwise rubrics need the collector's store");
   }
+  std::shared_ptr<void> owner;
   absl::StatusOr<ChatCall> chat =
-      ChatCallFor(env.config, p.endpoint(), rubric, "pairwise.endpoint");
+      ChatCallFor(env.config, p.endpoint(), rubric, "pairwise.endpoint", &owner);
   if (!chat.ok()) return chat.status();
-  return std::make_unique<PairwiseScorer>(*std::move(chat), env.pairs, p);
+  auto scorer = std::make_unique<PairwiseScorer>(*std::move(chat), env.pairs, p);
+  scorer->owner_ = std::move(owner);
+  return scorer;
 }
 
 bool PairwiseScorer::AppliesTo(const v1::Sample& sample) const {
@@ -86,18 +91,36 @@ double PairwiseScorer::Combine(std::string_view first, std::string_view second) 
 
 absl::StatusOr<ScoreResult> PairwiseScorer::Score(const v1::Sample& sample,
                                                   const ScoreContext& context) const {
+  return ScoreAndWait(*this, sample, context);
+}
+
+void PairwiseScorer::ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                                ScoreDone done) const {
   absl::StatusOr<std::optional<v1::Sample>> partner =
       pairs_->FindPartner(sample, baseline_, window_);
-  if (!partner.ok()) return partner.status();
+  if (!partner.ok()) {
+    done(partner.status());
+    return;
+  }
   if (!partner->has_value()) {
-    return absl::UnavailableError(Cat("pair_missing: no '", baseline_, "' sample with pair_id '",
-                                      sample.pair_id(), "' within ",
-                                      absl::FormatDuration(window_)));
+    done(absl::UnavailableError(Cat("pair_missing: no '", baseline_, "' sample with pair_id '",
+                                    sample.pair_id(), "' within ",
+                                    absl::FormatDuration(window_))));
+    return;
   }
   const v1::Sample& baseline = **partner;
-  ScoreResult result;
-  json orders = json::array();
-  std::string winners[2];
+  // Both orders' answers, joined by whichever callback comes last.
+  struct Run {
+    absl::Mutex mu;
+    int left ABSL_GUARDED_BY(mu) = 2;
+    absl::Status error ABSL_GUARDED_BY(mu);
+    JudgeReply replies[2] ABSL_GUARDED_BY(mu);
+    std::string baseline_id;
+    ScoreDone done;
+  };
+  auto run = std::make_shared<Run>();
+  run->baseline_id = baseline.id();
+  run->done = std::move(done);
   for (int order = 0; order < 2; ++order) {
     const std::string& a = order == 0 ? baseline.response() : sample.response();
     const std::string& b = order == 0 ? sample.response() : baseline.response();
@@ -108,27 +131,51 @@ absl::StatusOr<ScoreResult> PairwiseScorer::Score(const v1::Sample& sample,
                        "\n\nAnswer A:\n", a, "\n\nAnswer B:\n", b);
     request.max_tokens = max_tokens_;
     request.json_schema = Schema();
-    absl::StatusOr<JudgeReply> reply = chat_(request, context.deadline);
-    if (!reply.ok()) return reply.status();
-    result.input_tokens += reply->input_tokens;
-    result.output_tokens += reply->output_tokens;
-    result.cost_usd += reply->cost_usd;
-    winners[order] = Winner(reply->content);
-    orders.push_back({{"a", order == 0 ? "baseline" : "candidate"},
-                      {"winner", winners[order]},
-                      {"answer", reply->content}});
+    chat_(request, context.deadline, [run, order](absl::StatusOr<JudgeReply> reply) {
+      JudgeReply replies[2];
+      absl::Status error;
+      {
+        absl::MutexLock lock(&run->mu);
+        if (reply.ok()) {
+          run->replies[order] = *std::move(reply);
+        } else if (run->error.ok()) {
+          run->error = reply.status();
+        }
+        if (--run->left > 0) return;
+        replies[0] = std::move(run->replies[0]);
+        replies[1] = std::move(run->replies[1]);
+        error = run->error;
+      }
+      if (!error.ok()) {
+        run->done(error);
+        return;
+      }
+      ScoreResult result;
+      json orders = json::array();
+      std::string winners[2];
+      for (int i = 0; i < 2; ++i) {
+        result.input_tokens += replies[i].input_tokens;
+        result.output_tokens += replies[i].output_tokens;
+        result.cost_usd += replies[i].cost_usd;
+        winners[i] = Winner(replies[i].content);
+        orders.push_back({{"a", i == 0 ? "baseline" : "candidate"},
+                          {"winner", winners[i]},
+                          {"answer", replies[i].content}});
+      }
+      result.raw_output = json({{"baseline_id", run->baseline_id}, {"orders", orders}}).dump();
+      if (winners[0].empty() || winners[1].empty()) {
+        result.error = "unparseable winner: want {\"winner\": \"A\" | \"B\" | \"tie\"}";
+      } else {
+        result.value = Combine(winners[0], winners[1]);
+        result.reasoning =
+            result.value == 1   ? "the candidate won in both orders"
+            : result.value == 0 ? "the baseline won in both orders"
+                                : Cat("tie (", winners[0], " with the baseline first, ",
+                                      winners[1], " with the candidate first)");
+      }
+      run->done(std::move(result));
+    });
   }
-  result.raw_output = json({{"baseline_id", baseline.id()}, {"orders", orders}}).dump();
-  if (winners[0].empty() || winners[1].empty()) {
-    result.error = "unparseable winner: want {\"winner\": \"A\" | \"B\" | \"tie\"}";
-    return result;
-  }
-  result.value = Combine(winners[0], winners[1]);
-  result.reasoning = result.value == 1   ? "the candidate won in both orders"
-                     : result.value == 0 ? "the baseline won in both orders"
-                                         : Cat("tie (", winners[0], " with the baseline first, ",
-                                               winners[1], " with the candidate first)");
-  return result;
 }
 
 }  // namespace llmtap::collector

@@ -9,7 +9,8 @@
 //     pairwise { endpoint: "local" }
 //   }
 //
-// The judge is asked twice, the baseline first as answer A, then the candidate first, each
+// The judge is asked twice (both calls in flight together), the baseline first as answer A,
+// then the candidate first, each
 // time for {"winner": "A" | "B" | "tie"}, so that a judge that prefers a position cancels
 // out. The score, stored on the candidate sample only, is 1 when the candidate wins in both
 // orders, 0 when the baseline does, and 0.5 otherwise (a tie, or a verdict that changed with
@@ -51,8 +52,13 @@ class PairwiseScorer final : public Scorer {
   PairwiseScorer(ChatCall chat, const PairFinder* pairs, const v1::PairwiseParams& params);
 
   bool AppliesTo(const v1::Sample& sample) const override;
+  // Waits for ScoreAsync.
   absl::StatusOr<ScoreResult> Score(const v1::Sample& sample,
                                     const ScoreContext& context) const override;
+  bool is_async() const override { return true; }
+  // Finds the baseline on the caller's thread, then asks both orders at once.
+  void ScoreAsync(const v1::Sample& sample, const ScoreContext& context,
+                  ScoreDone done) const override;
 
   // The score of the two orders' winners ("A", "B" or "tie"; in the first order A is the
   // baseline, in the second A is the candidate).
@@ -60,6 +66,7 @@ class PairwiseScorer final : public Scorer {
 
  private:
   const ChatCall chat_;
+  std::shared_ptr<void> owner_;  // The endpoint's client (see ChatCallFor).
   const PairFinder* const pairs_;
   const std::string model_;
   const std::string baseline_;

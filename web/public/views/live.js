@@ -33,7 +33,8 @@ export async function render(root, ctx) {
     const s = ev.sample || {};
     const sc = ev.score || {};
     const scored = sc.state === 'SCORE_STATE_SCORED';
-    tbody.prepend(el('tr', { dataset: { id: s.id || '' }, className: scored ? (sc.passed ? 'pass' : 'fail') : 'skipped' },
+    const cls = scored ? (sc.passed ? 'pass' : 'fail') : 'skipped';
+    tbody.prepend(el('tr', { dataset: { id: s.id || '' }, className: cls },
       el('td', { className: 'time' }, formatTime(sc.scoredUnixNano)), el('td', {}, s.app || ''),
       el('td', {}, s.model || ''), el('td', {}, s.variant || 'production'),
       el('td', {}, sc.rubric || ''),
@@ -43,8 +44,9 @@ export async function render(root, ctx) {
   }, (e) => {
     status.textContent = 'Disconnected.';
     ctx.error(e);
+  }, () => {
+    if (!received) status.textContent = 'Connected; waiting for new scores…';
   });
-  status.textContent = 'Waiting for new scores…';
   ctx.clearError();
   return stop;
 }

@@ -115,6 +115,8 @@ export async function render(root, ctx) {
       toggle.disabled = true;
       try {
         const saved = await api.setRubricEnabled(r.name, toggle.checked);
+        Object.assign(r, saved);  // The editor opens what the server now holds.
+        if (saved.enabled === undefined) delete r.enabled;
         toggle.checked = saved.enabled !== false;
         ctx.clearError();
       } catch (e) {

@@ -173,7 +173,8 @@ export async function render(root, ctx) {
 
   const detailBody = el('div', { id: 'detail-body' });
   const detailId = el('code', { id: 'detail-id' });
-  const closeBtn = el('button', { type: 'button', id: 'detail-close', attrs: { 'aria-label': 'Close sample' } }, '×');
+  const closeBtn = el('button', { type: 'button', id: 'detail-close',
+    attrs: { 'aria-label': 'Close sample' } }, '×');
   const detailPane = el('aside', { id: 'detail', className: 'panel detail', hidden: true,
     attrs: { 'aria-label': 'Sample detail' } },
   el('div', { className: 'detail-head' }, el('h2', {}, 'Sample ', detailId), closeBtn), detailBody);

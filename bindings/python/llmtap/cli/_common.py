@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import json
 import os
+import pathlib
 import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
@@ -55,7 +56,8 @@ def add_connection_options(p: argparse.ArgumentParser, *, local: bool = False) -
         g.add_argument("--data_dir", "--data-dir", dest="data_dir", default=".llmtap",
                        help="data folder of our own llmtapd (default .llmtap/)")
         g.add_argument("--config", help="llmtapd config (textproto or JSON) for our own "
-                                        "llmtapd: its rubrics score the rows")
+                                        "llmtapd: its rubrics score the rows. Kept in "
+                                        "--data_dir for later commands that give none")
         g.add_argument("--llmtapd", help="the llmtapd binary (default: $LLMTAP_LLMTAPD, PATH, "
                                          "or the build tree's)")
 
@@ -106,6 +108,27 @@ def recorder(args: argparse.Namespace, address: str, **options: Any) -> Client:
         raise UsageError(e.message) from None
 
 
+def remembered_config(data_dir: str, config: Optional[str]) -> Optional[str]:
+    """The config for our own llmtapd: --config, which is also copied into the data folder, or
+    else the copy an earlier invocation left there (so `llmtap stats` after `llmtap eval
+    --config X` sees the same rubrics)."""
+    import shutil
+
+    folder = pathlib.Path(data_dir)
+    if config:
+        if not os.path.isfile(config):
+            raise UsageError(f"--config {config}: no such file")
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = ".json" if config.endswith(".json") else ".textproto"
+        for old in folder.glob("llmtapd.config.*"):
+            old.unlink()
+        copy = folder / f"llmtapd.config{suffix}"
+        shutil.copyfile(config, copy)
+        return str(copy)
+    found = sorted(folder.glob("llmtapd.config.*"))
+    return str(found[0]) if found else None
+
+
 @contextlib.contextmanager
 def collector(args: argparse.Namespace) -> Iterator[str]:
     """The collector's address: --collector, or an llmtapd of our own on --data_dir (for
@@ -114,7 +137,8 @@ def collector(args: argparse.Namespace) -> Iterator[str]:
         yield args.collector or "127.0.0.1:7317"
         return
     try:
-        local = LocalCollector(args.data_dir, config=args.config, llmtapd=args.llmtapd).start()
+        config = remembered_config(args.data_dir, args.config)
+        local = LocalCollector(args.data_dir, config=config, llmtapd=args.llmtapd).start()
     except CollectorStartError as e:
         raise CliError(str(e)) from None
     print(f"llmtap: started llmtapd on {args.data_dir} ({local.address})", file=sys.stderr)
