@@ -8,10 +8,13 @@
 // One broker serves every test (each test has its own topics and groups).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <memory>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -201,7 +204,9 @@ TEST_F(FleetTest, ScorerKilledMidStreamHandsItsPartitionsOver) {
   ExpectStoredAndScoredOnce(*store);
 }
 
-TEST_F(FleetTest, StoreKilledMidStreamCatchesUpOnce) {
+// Then the same store reads both topics again from the start (a new consumer group): every
+// sample and score arrives a second time, and is neither stored nor counted again.
+TEST_F(FleetTest, StoreKilledMidStreamCatchesUpOnceAndAReplayAddsNothing) {
   auto store = Launch("ROLE_STORE");
   auto scorer = Launch("ROLE_SCORER", "a");
   auto edge = Launch("ROLE_EDGE");
@@ -210,6 +215,35 @@ TEST_F(FleetTest, StoreKilledMidStreamCatchesUpOnce) {
     std::this_thread::sleep_for(1s);
     ASSERT_TRUE(store->Start()) << store->log();
   });
+  ExpectStoredAndScoredOnce(*store);
+
+  store->Kill();
+  const std::string replay = store->data_dir() + "-replay.textproto";
+  std::ofstream(replay) << std::regex_replace(Config("ROLE_STORE"), std::regex("-store\""),
+                                              "-store-replay\"");
+  ASSERT_TRUE(store->Start({"--config=" + replay})) << store->log();
+  httplib::Client http("127.0.0.1", store->http_port());
+  // Scores messages read in this life: recognised as stored, or (wrongly) stored again.
+  auto read_again = [](const std::string& metrics) -> uint64_t {
+    uint64_t n = 0;
+    for (const char* name : {"llmtap_fleet_store_duplicate_scores_total",
+                             "llmtap_fleet_store_scored_samples_total"}) {
+      std::smatch m;
+      if (std::regex_search(metrics, m, std::regex(std::string(name) + R"( (\d+))"))) {
+        n += std::stoull(m[1]);
+      }
+    }
+    return n;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  uint64_t seen = 0;
+  while (seen < static_cast<uint64_t>(kSamples)) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "replayed " << seen << "\n"
+                                                          << store->log();
+    std::this_thread::sleep_for(200ms);
+    auto r = http.Get("/metrics");
+    if (r) seen = read_again(r->body);
+  }
   ExpectStoredAndScoredOnce(*store);
 }
 
