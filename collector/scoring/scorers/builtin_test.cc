@@ -9,7 +9,7 @@
 namespace llmtap::collector {
 namespace {
 
-TEST(BuiltinScorers, EveryKindButTheJudgeHasAFactory) {
+TEST(BuiltinScorers, EveryKindButTheModelCallingOnesHasAFactory) {
   RegisterBuiltinScorers();
   RegisterBuiltinScorers();  // Idempotent.
   v1::CollectorConfig config;
@@ -21,7 +21,10 @@ TEST(BuiltinScorers, EveryKindButTheJudgeHasAFactory) {
     rubric.set_name("r");
     rubric.set_kind(kind);
     absl::StatusOr<std::unique_ptr<Scorer>> scorer = CreateScorer(rubric, env);
-    if (kind == v1::RUBRIC_KIND_UNSPECIFIED || kind == v1::RUBRIC_KIND_LLM_JUDGE) {
+    // Kinds that call a model register elsewhere: RegisterJudgeScorer, RegisterSemanticScorers.
+    if (kind == v1::RUBRIC_KIND_UNSPECIFIED || kind == v1::RUBRIC_KIND_LLM_JUDGE ||
+        kind == v1::RUBRIC_KIND_EMBEDDING_SIMILARITY ||
+        kind == v1::RUBRIC_KIND_FAITHFULNESS_CLAIMS || kind == v1::RUBRIC_KIND_PAIRWISE) {
       ASSERT_FALSE(scorer.ok());
       EXPECT_NE(scorer.status().message().find("unknown kind"), std::string::npos)
           << scorer.status();
