@@ -17,6 +17,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import json
+import secrets
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -85,7 +86,9 @@ class EvalResult:
 
 
 def default_run_name() -> str:
-    return "eval-" + _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    # Row ids derive from the run, so two runs must never share a name: the time alone repeats
+    # for runs started within the same second (a CI job running eval twice).
+    return "eval-" + _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
 
 def load_dataset(path: str, fmt: Optional[str] = None) -> Tuple[List[EvalRow], List[RowError]]:
