@@ -30,6 +30,15 @@ inline grpc::Status RefuseGrpc(grpc::ServerContextBase* context, const absl::Sta
   return ToGrpc(s);
 }
 
+// Moves a handler's answer into the response, or maps its refusal (RefuseGrpc).
+template <typename T>
+grpc::Status AnswerGrpc(grpc::ServerContextBase* context, absl::StatusOr<T> result,
+                        T* response) {
+  if (!result.ok()) return RefuseGrpc(context, result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
 }  // namespace llmtap::collector
 
 #endif  // LLMTAP_COLLECTOR_AUTH_GRPC_AUTH_H_

@@ -4,86 +4,74 @@
 #include "collector/query/filter.h"
 
 namespace llmtap::collector {
-namespace {
-
-// Moves a handler's answer into the response, or maps its error.
-template <typename T>
-grpc::Status Answer(grpc::ServerContext* context, absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return RefuseGrpc(context, result.status());
-  *response = std::move(*result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
-
 grpc::Status QueryService::GetSample(grpc::ServerContext* context, const v1::GetSampleRequest* request,
                                  v1::GetSampleResponse* response) {
-  return Answer(context, handlers_->GetSample(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->GetSample(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::ListSamples(grpc::ServerContext* context, const v1::ListSamplesRequest* request,
                                  v1::ListSamplesResponse* response) {
-  return Answer(context, handlers_->ListSamples(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->ListSamples(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
                                  v1::StatsResponse* response) {
-  return Answer(context, handlers_->Stats(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->Stats(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::Trend(grpc::ServerContext* context, const v1::TrendRequest* request,
                                  v1::TrendResponse* response) {
-  return Answer(context, handlers_->Trend(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->Trend(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
                                  v1::CompareResponse* response) {
-  return Answer(context, handlers_->Compare(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->Compare(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::Completeness(grpc::ServerContext* context, const v1::CompletenessRequest* request,
                                  v1::CompletenessResponse* response) {
-  return Answer(context, handlers_->Completeness(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->Completeness(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::ListRubrics(grpc::ServerContext* context, const v1::ListRubricsRequest* request,
                                  v1::ListRubricsResponse* response) {
-  return Answer(context, handlers_->ListRubrics(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->ListRubrics(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::UpsertRubric(grpc::ServerContext* context, const v1::UpsertRubricRequest* request,
                                  v1::Rubric* response) {
-  return Answer(context, handlers_->UpsertRubric(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->UpsertRubric(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::SetRubricEnabled(grpc::ServerContext* context, const v1::SetRubricEnabledRequest* request,
                                  v1::Rubric* response) {
-  return Answer(context, handlers_->SetRubricEnabled(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->SetRubricEnabled(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::ListAlertRules(grpc::ServerContext* context, const v1::ListAlertRulesRequest* request,
                                  v1::ListAlertRulesResponse* response) {
-  return Answer(context, handlers_->ListAlertRules(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->ListAlertRules(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::UpsertAlertRule(grpc::ServerContext* context, const v1::UpsertAlertRuleRequest* request,
                                  v1::AlertRule* response) {
-  return Answer(context, handlers_->UpsertAlertRule(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->UpsertAlertRule(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::DeleteAlertRule(grpc::ServerContext* context, const v1::DeleteAlertRuleRequest* request,
                                  v1::DeleteAlertRuleResponse* response) {
-  return Answer(context, handlers_->DeleteAlertRule(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->DeleteAlertRule(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const v1::ListAlertsRequest* request,
                                  v1::ListAlertsResponse* response) {
-  return Answer(context, handlers_->ListAlerts(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->ListAlerts(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::Agreement(grpc::ServerContext* context, const v1::AgreementRequest* request,
                                  v1::AgreementResponse* response) {
-  return Answer(context, handlers_->Agreement(AuthorizationOf(*context), *request), response);
+  return AnswerGrpc(context, handlers_->Agreement(AuthorizationOf(*context), *request), response);
 }
 
 grpc::Status QueryService::Tail(grpc::ServerContext* context, const v1::TailRequest* request,
